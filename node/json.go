@@ -1,0 +1,507 @@
+package node
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// MaxDepth is the deepest nesting of arrays and objects the parsers accept.
+// Real policies and templates nest a handful of levels; the limit keeps
+// hostile input from exhausting the stack.
+const MaxDepth = 256
+
+// ParseJSON parses data as one strict RFC 8259 JSON value. Every node and
+// object key records its position in file. Duplicate object keys are kept in
+// order, numbers keep their literal text, and a leading UTF-8 byte order mark
+// is skipped. Any error is a *SyntaxError naming the offending position.
+func ParseJSON(file string, data []byte) (*Node, error) {
+	p := jsonParser{data: data, file: file, line: 1}
+	// One string copy of the whole input lets every unescaped string and
+	// number be a substring of it instead of an allocation of its own.
+	p.src = string(data)
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		p.off = 3
+		p.lineStart = 3
+		p.colOff = 3
+	}
+	p.skipSpace()
+	if p.off >= len(p.data) {
+		return nil, p.errAt(p.off, "empty input: expected a JSON value")
+	}
+	n, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	p.skipSpace()
+	if p.off < len(p.data) {
+		return nil, p.errAt(p.off, "unexpected %s after the top-level value", p.describe(p.off))
+	}
+	return n, nil
+}
+
+type jsonParser struct {
+	data []byte
+	src  string
+	file string
+	off  int
+
+	// line bookkeeping: lineStart is the byte offset where the current line
+	// starts; (colOff, col) caches the code-point column of a byte offset on
+	// that line so columns are computed incrementally, not by rescanning the
+	// line (minified JSON is one long line).
+	line      int
+	lineStart int
+	colOff    int
+	col       int // code points between lineStart and colOff
+
+	// Nodes and fields are carved out of slabs to keep the allocation count
+	// proportional to the document's size in kilobytes, not its node count.
+	nodeSlab  []Node
+	fieldSlab []Field
+	// Scratch stacks shared by every nesting level: a container's children
+	// are appended here and copied to an exactly sized slice when it closes.
+	itemStack  []*Node
+	fieldStack []*Field
+}
+
+func (p *jsonParser) pos(off int) Pos {
+	if off < p.lineStart {
+		return p.slowPos(off)
+	}
+	if off < p.colOff {
+		// Rare (error positions that look back): count from the line start.
+		p.colOff, p.col = p.lineStart, 0
+	}
+	seg := p.data[p.colOff:off]
+	ascii := true
+	for _, c := range seg {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		p.col += len(seg)
+	} else {
+		p.col += utf8.RuneCount(seg)
+	}
+	p.colOff = off
+	return Pos{File: p.file, Line: p.line, Column: p.col + 1, Offset: off}
+}
+
+// slowPos computes a position before the current line from scratch; only
+// error messages that point back at an opening bracket need it.
+func (p *jsonParser) slowPos(off int) Pos {
+	line, lineStart := 1, 0
+	for i := 0; i < off; i++ {
+		if p.data[i] == '\n' {
+			line, lineStart = line+1, i+1
+		}
+	}
+	if lineStart == 0 && off >= 3 && len(p.data) >= 3 && p.src[:3] == "\uFEFF" {
+		lineStart = 3
+	}
+	return Pos{File: p.file, Line: line, Column: utf8.RuneCount(p.data[lineStart:off]) + 1, Offset: off}
+}
+
+func (p *jsonParser) errAt(off int, format string, args ...any) *SyntaxError {
+	return &SyntaxError{Pos: p.pos(off), Msg: fmt.Sprintf(format, args...)}
+}
+
+// describe names the input at off for an error message.
+func (p *jsonParser) describe(off int) string {
+	if off >= len(p.data) {
+		return "end of input"
+	}
+	c := p.data[off]
+	if c < utf8.RuneSelf {
+		if c < 0x20 || c == 0x7f {
+			return fmt.Sprintf("character U+%04X", c)
+		}
+		return "character " + strconv.QuoteRune(rune(c))
+	}
+	r, _ := utf8.DecodeRune(p.data[off:])
+	if r == utf8.RuneError {
+		return "invalid UTF-8 byte"
+	}
+	return fmt.Sprintf("character %q (U+%04X)", r, r)
+}
+
+func (p *jsonParser) newNode() *Node {
+	if len(p.nodeSlab) == 0 {
+		p.nodeSlab = make([]Node, 32)
+	}
+	n := &p.nodeSlab[0]
+	p.nodeSlab = p.nodeSlab[1:]
+	return n
+}
+
+func (p *jsonParser) newField() *Field {
+	if len(p.fieldSlab) == 0 {
+		p.fieldSlab = make([]Field, 32)
+	}
+	f := &p.fieldSlab[0]
+	p.fieldSlab = p.fieldSlab[1:]
+	return f
+}
+
+func (p *jsonParser) skipSpace() {
+	for p.off < len(p.data) {
+		switch p.data[p.off] {
+		case ' ', '\t', '\r':
+			p.off++
+		case '\n':
+			p.off++
+			p.line++
+			p.lineStart, p.colOff, p.col = p.off, p.off, 0
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value(depth int) (*Node, error) {
+	if p.off >= len(p.data) {
+		return nil, p.errAt(p.off, "unexpected end of input: expected a value")
+	}
+	switch c := p.data[p.off]; {
+	case c == '{':
+		return p.object(depth + 1)
+	case c == '[':
+		return p.array(depth + 1)
+	case c == '"':
+		start := p.off
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		n := p.newNode()
+		n.Kind, n.Text, n.Pos, n.End = String, s, p.pos(start), p.pos(p.off)
+		return n, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	case c == 't':
+		return p.literal("true", Bool)
+	case c == 'f':
+		return p.literal("false", Bool)
+	case c == 'n':
+		return p.literal("null", Null)
+	case c == '/':
+		return nil, p.errAt(p.off, "comments are not allowed in JSON")
+	case c == '\'':
+		return nil, p.errAt(p.off, "unexpected character '\\''; JSON strings use double quotes")
+	default:
+		return nil, p.errAt(p.off, "unexpected %s: expected a value", p.describe(p.off))
+	}
+}
+
+func (p *jsonParser) literal(word string, kind Kind) (*Node, error) {
+	start := p.off
+	end := start + len(word)
+	if end > len(p.data) || p.src[start:end] != word {
+		return nil, p.errAt(start, "unexpected %s: expected a value (did you mean %s?)", p.describe(start), word)
+	}
+	p.off = end
+	if p.off < len(p.data) && isIdentByte(p.data[p.off]) {
+		return nil, p.errAt(start, "invalid literal: expected %s", word)
+	}
+	n := p.newNode()
+	n.Kind, n.Text, n.Pos, n.End = kind, word, p.pos(start), p.pos(end)
+	return n, nil
+}
+
+func isIdentByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func (p *jsonParser) number() (*Node, error) {
+	start := p.off
+	d := p.data
+	i := p.off
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+		if i < len(d) && isDigit(d[i]) {
+			return nil, p.errAt(i-1, "invalid number: leading zeros are not allowed")
+		}
+	case i < len(d) && isDigit(d[i]):
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	default:
+		return nil, p.errAt(i, "invalid number: expected a digit, found %s", p.describe(i))
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || !isDigit(d[i]) {
+			return nil, p.errAt(i, "invalid number: expected a digit after '.', found %s", p.describe(i))
+		}
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || !isDigit(d[i]) {
+			return nil, p.errAt(i, "invalid number: expected a digit in the exponent, found %s", p.describe(i))
+		}
+		for i < len(d) && isDigit(d[i]) {
+			i++
+		}
+	}
+	p.off = i
+	n := p.newNode()
+	n.Kind, n.Text, n.Pos, n.End = Number, p.src[start:i], p.pos(start), p.pos(i)
+	return n, nil
+}
+
+// str scans a string starting at the opening quote and returns its
+// unescaped value; p.off ends just past the closing quote.
+func (p *jsonParser) str() (string, error) {
+	start := p.off
+	d := p.data
+	i := start + 1
+	// Fast path: no escapes, so the value is a substring of the input.
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case c == '"':
+			p.off = i + 1
+			return p.src[start+1 : i], nil
+		case c == '\\':
+			return p.strEscaped(start, i)
+		case c < 0x20:
+			return "", p.errAt(i, "control character U+%04X in string: escape it (e.g. \\n, \\t, \\u%04X)", c, c)
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", p.errAt(i, "invalid UTF-8 in string")
+			}
+			i += size
+		}
+	}
+	return "", p.errAt(start, "unterminated string: no closing '\"' before end of input")
+}
+
+// strEscaped finishes a string whose first escape is at esc.
+func (p *jsonParser) strEscaped(start, esc int) (string, error) {
+	d := p.data
+	buf := make([]byte, 0, esc-start+16)
+	buf = append(buf, d[start+1:esc]...)
+	i := esc
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case c == '"':
+			p.off = i + 1
+			return string(buf), nil
+		case c == '\\':
+			if i+1 >= len(d) {
+				return "", p.errAt(start, "unterminated string: no closing '\"' before end of input")
+			}
+			switch e := d[i+1]; e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+				i += 2
+			case 'b':
+				buf = append(buf, '\b')
+				i += 2
+			case 'f':
+				buf = append(buf, '\f')
+				i += 2
+			case 'n':
+				buf = append(buf, '\n')
+				i += 2
+			case 'r':
+				buf = append(buf, '\r')
+				i += 2
+			case 't':
+				buf = append(buf, '\t')
+				i += 2
+			case 'u':
+				r, ok := hex4(d, i+2)
+				if !ok {
+					return "", p.errAt(i, "invalid escape: \\u must be followed by four hex digits")
+				}
+				i += 6
+				if utf16IsHighSurrogate(r) {
+					if r2, ok := hex4(d, i+2); ok && i+1 < len(d) && d[i] == '\\' && d[i+1] == 'u' && utf16IsLowSurrogate(r2) {
+						r = (r-0xD800)<<10 + (r2 - 0xDC00) + 0x10000
+						i += 6
+					} else {
+						r = utf8.RuneError // a lone surrogate, as encoding/json decodes it
+					}
+				} else if utf16IsLowSurrogate(r) {
+					r = utf8.RuneError
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				return "", p.errAt(i, "invalid escape %s in string", strconv.Quote(string(d[i:i+2])))
+			}
+		case c < 0x20:
+			return "", p.errAt(i, "control character U+%04X in string: escape it (e.g. \\n, \\t, \\u%04X)", c, c)
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(d[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", p.errAt(i, "invalid UTF-8 in string")
+			}
+			buf = append(buf, d[i:i+size]...)
+			i += size
+		}
+	}
+	return "", p.errAt(start, "unterminated string: no closing '\"' before end of input")
+}
+
+func utf16IsHighSurrogate(r rune) bool { return r >= 0xD800 && r < 0xDC00 }
+func utf16IsLowSurrogate(r rune) bool  { return r >= 0xDC00 && r < 0xE000 }
+
+func hex4(d []byte, i int) (rune, bool) {
+	if i+4 > len(d) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+func (p *jsonParser) object(depth int) (*Node, error) {
+	start := p.off
+	if depth > MaxDepth {
+		return nil, p.errAt(start, "nesting exceeds the maximum depth of %d", MaxDepth)
+	}
+	n := p.newNode()
+	n.Kind, n.Pos = Object, p.pos(start)
+	p.off++
+	base := len(p.fieldStack)
+	p.skipSpace()
+	if p.off < len(p.data) && p.data[p.off] == '}' {
+		p.off++
+		n.End = p.pos(p.off)
+		return n, nil
+	}
+	for {
+		if p.off >= len(p.data) {
+			return nil, p.errAt(start, "unterminated object: no closing '}' before end of input")
+		}
+		if p.data[p.off] != '"' {
+			if p.data[p.off] == '}' {
+				return nil, p.errAt(p.off, "unexpected '}' after ',': expected a string key (trailing commas are not allowed)")
+			}
+			return nil, p.errAt(p.off, "unexpected %s: expected a string key in double quotes", p.describe(p.off))
+		}
+		keyOff := p.off
+		key, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		f := p.newField()
+		f.Key, f.KeyPos = key, p.pos(keyOff)
+		p.skipSpace()
+		if p.off >= len(p.data) || p.data[p.off] != ':' {
+			return nil, p.errAt(p.off, "unexpected %s after object key: expected ':'", p.describe(p.off))
+		}
+		p.off++
+		p.skipSpace()
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		f.Value = v
+		p.fieldStack = append(p.fieldStack, f)
+		p.skipSpace()
+		if p.off >= len(p.data) {
+			return nil, p.errAt(start, "unterminated object: no closing '}' before end of input")
+		}
+		switch p.data[p.off] {
+		case ',':
+			p.off++
+			p.skipSpace()
+			continue
+		case '}':
+			p.off++
+			n.Fields = make([]*Field, len(p.fieldStack)-base)
+			copy(n.Fields, p.fieldStack[base:])
+			clear(p.fieldStack[base:])
+			p.fieldStack = p.fieldStack[:base]
+			n.End = p.pos(p.off)
+			return n, nil
+		default:
+			return nil, p.errAt(p.off, "unexpected %s in object: expected ',' or '}'", p.describe(p.off))
+		}
+	}
+}
+
+func (p *jsonParser) array(depth int) (*Node, error) {
+	start := p.off
+	if depth > MaxDepth {
+		return nil, p.errAt(start, "nesting exceeds the maximum depth of %d", MaxDepth)
+	}
+	n := p.newNode()
+	n.Kind, n.Pos = Array, p.pos(start)
+	p.off++
+	base := len(p.itemStack)
+	p.skipSpace()
+	if p.off < len(p.data) && p.data[p.off] == ']' {
+		p.off++
+		n.End = p.pos(p.off)
+		return n, nil
+	}
+	for {
+		if p.off >= len(p.data) {
+			return nil, p.errAt(start, "unterminated array: no closing ']' before end of input")
+		}
+		if p.data[p.off] == ']' {
+			return nil, p.errAt(p.off, "unexpected ']' after ',': expected a value (trailing commas are not allowed)")
+		}
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		p.itemStack = append(p.itemStack, v)
+		p.skipSpace()
+		if p.off >= len(p.data) {
+			return nil, p.errAt(start, "unterminated array: no closing ']' before end of input")
+		}
+		switch p.data[p.off] {
+		case ',':
+			p.off++
+			p.skipSpace()
+			continue
+		case ']':
+			p.off++
+			n.Items = make([]*Node, len(p.itemStack)-base)
+			copy(n.Items, p.itemStack[base:])
+			clear(p.itemStack[base:])
+			p.itemStack = p.itemStack[:base]
+			n.End = p.pos(p.off)
+			return n, nil
+		default:
+			return nil, p.errAt(p.off, "unexpected %s in array: expected ',' or ']'", p.describe(p.off))
+		}
+	}
+}
