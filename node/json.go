@@ -409,8 +409,11 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 			return nil, p.errAt(start, "unterminated object: no closing '}' before end of input")
 		}
 		if p.data[p.off] != '"' {
-			if p.data[p.off] == '}' {
+			switch p.data[p.off] {
+			case '}':
 				return nil, p.errAt(p.off, "unexpected '}' after ',': expected a string key (trailing commas are not allowed)")
+			case '/':
+				return nil, p.errAt(p.off, "comments are not allowed in JSON")
 			}
 			return nil, p.errAt(p.off, "unexpected %s: expected a string key in double quotes", p.describe(p.off))
 		}

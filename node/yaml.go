@@ -367,13 +367,11 @@ func (c *yamlConverter) alias(y *yaml.Node, depth int) (*Node, error) {
 	return c.convert(target, depth)
 }
 
-// scalarKind types a scalar by the YAML 1.2 core schema. Quoted and block
-// scalars, and scalars tagged !!str, are strings whatever they look like.
+// scalarKind types a scalar by the YAML 1.2 core schema. A standard tag
+// (!!str, !!int, …) decides first; otherwise quoted and block scalars are
+// strings whatever they look like.
 func scalarKind(y *yaml.Node) (Kind, string) {
 	v := y.Value
-	if y.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		return String, v
-	}
 	if y.Style&yaml.TaggedStyle != 0 {
 		switch y.Tag {
 		case "!!str", "!!binary", "!!timestamp":
@@ -391,6 +389,9 @@ func scalarKind(y *yaml.Node) (Kind, string) {
 			}
 			return String, v
 		}
+	}
+	if y.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return String, v
 	}
 	switch v {
 	case "", "~", "null", "Null", "NULL":

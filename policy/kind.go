@@ -23,7 +23,7 @@ var trustActions = [...]string{
 func IsAssumeRoleAction(action string) bool {
 	lower := strings.ToLower(action)
 	for _, a := range trustActions {
-		if matchWildcard(lower, strings.ToLower(a)) {
+		if matchWildcard(strings.ToLower(a), lower) {
 			return true
 		}
 	}
