@@ -80,6 +80,12 @@ type ActionResource struct {
 	Type     *ResourceType // nil for the "*" (no resource-level permissions) case
 	Name     string        // resource type name, e.g. "object"
 	Required bool
+
+	// ConditionKeys are the keys the reference lists for this action on this
+	// resource type (e.g. ec2:InstanceType for RunInstances on instance).
+	ConditionKeys []string
+	// DependentActions are actions also needed when acting on this type.
+	DependentActions []string
 }
 
 // ResourceType is a resource type of a service.

@@ -1,0 +1,141 @@
+package catalog
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/iamguard/iamguard/arn"
+)
+
+// placeholder finds the first "${...}" or "<...>" in s: its start and the
+// index just past its end, or -1, -1. The reference writes most templated
+// keys as "aws:RequestTag/${TagKey}" and a few as "s3:ExistingObjectTag/<key>".
+func placeholder(s string) (int, int) {
+	for i := 0; i < len(s); i++ {
+		var close byte
+		switch {
+		case s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
+			close = '}'
+		case s[i] == '<':
+			close = '>'
+		default:
+			continue
+		}
+		if j := strings.IndexByte(s[i:], close); j > 0 {
+			return i, i + j + 1
+		}
+	}
+	return -1, -1
+}
+
+type templatedKey struct {
+	prefix string       // lower-case literal text before the first "${"
+	glob   *arn.Pattern // the name with each ${...} as "?*" (one or more characters)
+	key    *ConditionKey
+}
+
+// ConditionKey finds a condition key by name, ignoring case. A name that
+// fills in a templated key resolves to the template: "aws:RequestTag/Env"
+// → aws:RequestTag/${TagKey}, "s3:ExistingObjectTag/team" →
+// s3:ExistingObjectTag/${TagKey}. Global (aws:) and service keys alike.
+func (c *Catalog) ConditionKey(name string) (*ConditionKey, bool) {
+	var buf [128]byte
+	lname := lowerInto(buf[:0], name)
+	if k, ok := c.keyByName[string(lname)]; ok {
+		return k, true
+	}
+	for i := range c.templatedKeys {
+		t := &c.templatedKeys[i]
+		if len(lname) > len(t.prefix) && string(lname[:len(t.prefix)]) == t.prefix && t.glob.Match(string(lname)) {
+			return t.key, true
+		}
+	}
+	return nil, false
+}
+
+// ConditionKeys returns every known condition key (global and service),
+// one per name, sorted by name ignoring case.
+func (c *Catalog) ConditionKeys() []*ConditionKey {
+	return append([]*ConditionKey(nil), c.keys...)
+}
+
+// GlobalConditionKeys returns the aws: keys, sorted by name ignoring case.
+func (c *Catalog) GlobalConditionKeys() []*ConditionKey {
+	var out []*ConditionKey
+	for _, k := range c.keys {
+		if len(k.Name) > 4 && strings.EqualFold(k.Name[:4], "aws:") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// indexKeys picks one definition per key name: the global table's for aws:
+// keys; for a service key, the definition of the service whose prefix the
+// key carries (other services may restate it with another type), else the
+// first service's in prefix order.
+func (c *Catalog) indexKeys(keys []ConditionKey) {
+	c.keyByName = make(map[string]*ConditionKey, len(keys))
+	owned := map[string]bool{}
+	for i := range keys {
+		k := &keys[i]
+		ln := strings.ToLower(k.Name)
+		if strings.HasPrefix(ln, "aws:") {
+			if _, ok := c.keyByName[ln]; !ok {
+				c.keyByName[ln] = k
+			}
+		}
+	}
+	for _, s := range c.services {
+		lp := strings.ToLower(s.Prefix) + ":"
+		for _, k := range s.ConditionKeys {
+			ln := strings.ToLower(k.Name)
+			if strings.HasPrefix(ln, "aws:") || owned[ln] {
+				continue
+			}
+			if _, ok := c.keyByName[ln]; !ok || strings.HasPrefix(ln, lp) {
+				c.keyByName[ln] = k
+				owned[ln] = strings.HasPrefix(ln, lp)
+			}
+		}
+	}
+	c.keys = make([]*ConditionKey, 0, len(c.keyByName))
+	for _, k := range c.keyByName {
+		c.keys = append(c.keys, k)
+	}
+	sort.Slice(c.keys, func(i, j int) bool {
+		a, b := strings.ToLower(c.keys[i].Name), strings.ToLower(c.keys[j].Name)
+		if a != b {
+			return a < b
+		}
+		return c.keys[i].Name < c.keys[j].Name
+	})
+	for _, k := range c.keys {
+		if !k.Templated {
+			continue
+		}
+		ln := strings.ToLower(k.Name)
+		var g strings.Builder
+		rest := ln
+		for {
+			i, j := placeholder(rest)
+			if i < 0 {
+				g.WriteString(rest)
+				break
+			}
+			g.WriteString(rest[:i])
+			g.WriteString("?*")
+			rest = rest[j:]
+		}
+		first, _ := placeholder(ln)
+		c.templatedKeys = append(c.templatedKeys, templatedKey{
+			prefix: ln[:first],
+			glob:   arn.CompileAction(g.String()),
+			key:    k,
+		})
+	}
+	// The most specific template (longest literal prefix) wins.
+	sort.SliceStable(c.templatedKeys, func(i, j int) bool {
+		return len(c.templatedKeys[i].prefix) > len(c.templatedKeys[j].prefix)
+	})
+}

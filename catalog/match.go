@@ -1,0 +1,249 @@
+package catalog
+
+import (
+	"fmt"
+	"math/bits"
+	"strings"
+	"sync"
+
+	"github.com/iamguard/iamguard/arn"
+)
+
+// ActionSet is a set of ActionIDs of one catalog, as a bitset (about 3 KB for
+// the whole catalog). The zero value is an empty set. Union, Intersect and
+// Difference return new sets; Add changes the set in place.
+type ActionSet struct {
+	words []uint64
+}
+
+// NewActionSet returns an empty set sized for c.
+func (c *Catalog) NewActionSet() ActionSet {
+	return ActionSet{words: make([]uint64, (len(c.actions)+63)/64)}
+}
+
+// Has reports whether id is in the set.
+func (s ActionSet) Has(id ActionID) bool {
+	w := int(id) >> 6
+	return id >= 0 && w < len(s.words) && s.words[w]&(1<<(uint(id)&63)) != 0
+}
+
+// Add puts id in the set.
+func (s *ActionSet) Add(id ActionID) {
+	if id < 0 {
+		return
+	}
+	w := int(id) >> 6
+	if w >= len(s.words) {
+		s.words = append(s.words, make([]uint64, w+1-len(s.words))...)
+	}
+	s.words[w] |= 1 << (uint(id) & 63)
+}
+
+// Len is the number of actions in the set.
+func (s ActionSet) Len() int {
+	n := 0
+	for _, w := range s.words {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// IsEmpty reports whether the set has no action.
+func (s ActionSet) IsEmpty() bool {
+	for _, w := range s.words {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Clone returns an independent copy.
+func (s ActionSet) Clone() ActionSet {
+	if s.words == nil {
+		return ActionSet{}
+	}
+	return ActionSet{words: append([]uint64(nil), s.words...)}
+}
+
+// Union returns s ∪ o.
+func (s ActionSet) Union(o ActionSet) ActionSet {
+	a, b := s.words, o.words
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	out := append([]uint64(nil), a...)
+	for i, w := range b {
+		out[i] |= w
+	}
+	return ActionSet{words: out}
+}
+
+// Intersect returns s ∩ o.
+func (s ActionSet) Intersect(o ActionSet) ActionSet {
+	n := min(len(s.words), len(o.words))
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = s.words[i] & o.words[i]
+	}
+	return ActionSet{words: out}
+}
+
+// Difference returns s \ o.
+func (s ActionSet) Difference(o ActionSet) ActionSet {
+	out := append([]uint64(nil), s.words...)
+	for i := range min(len(out), len(o.words)) {
+		out[i] &^= o.words[i]
+	}
+	return ActionSet{words: out}
+}
+
+// Equal reports whether both sets hold the same actions.
+func (s ActionSet) Equal(o ActionSet) bool {
+	a, b := s.words, o.words
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	for i, w := range a {
+		var v uint64
+		if i < len(b) {
+			v = b[i]
+		}
+		if w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// IDs returns the set's ActionIDs in increasing order.
+func (s ActionSet) IDs() []ActionID {
+	out := make([]ActionID, 0, s.Len())
+	for i, w := range s.words {
+		for w != 0 {
+			out = append(out, ActionID(i*64+bits.TrailingZeros64(w)))
+			w &= w - 1
+		}
+	}
+	return out
+}
+
+// Actions returns the set's actions in ActionID order (service prefix, then
+// action name). IDs beyond c's actions are ignored.
+func (s ActionSet) Actions(c *Catalog) []*Action {
+	out := make([]*Action, 0, s.Len())
+	for i, w := range s.words {
+		for w != 0 {
+			id := i*64 + bits.TrailingZeros64(w)
+			if id < len(c.actions) {
+				out = append(out, c.actions[id])
+			}
+			w &= w - 1
+		}
+	}
+	return out
+}
+
+func (s *ActionSet) addRange(first, end int) {
+	for id := first; id < end; {
+		w, b := id>>6, uint(id&63)
+		if b == 0 && end-id >= 64 {
+			s.words[w] = ^uint64(0)
+			id += 64
+			continue
+		}
+		s.words[w] |= 1 << b
+		id++
+	}
+}
+
+// matchCacheLimit bounds the compiled-pattern cache; a long-running server
+// fed arbitrary patterns must not grow without limit.
+const matchCacheLimit = 4096
+
+type matchCache struct {
+	mu sync.RWMutex
+	m  map[string]ActionSet
+}
+
+// Match returns the set of actions an IAM action pattern covers ("s3:Get*",
+// "*:Describe*", "*", with '?' for one character), ignoring case. An unknown
+// service or a malformed pattern yields an empty set; use Expand to get the
+// error. Results are cached per catalog; the returned set is the caller's.
+func (c *Catalog) Match(pattern string) ActionSet {
+	c.matches.mu.RLock()
+	s, ok := c.matches.m[pattern]
+	c.matches.mu.RUnlock()
+	if ok {
+		return s.Clone()
+	}
+	s, _ = c.match(pattern)
+	c.matches.mu.Lock()
+	if len(c.matches.m) < matchCacheLimit {
+		c.matches.m[strings.Clone(pattern)] = s
+	}
+	c.matches.mu.Unlock()
+	return s.Clone()
+}
+
+// Expand lists the actions an IAM action pattern covers, sorted by full name
+// (service prefix, then action name). An unknown service prefix written
+// without wildcards is an *UnknownError; a pattern that matches nothing in a
+// known service returns an empty list and no error.
+func (c *Catalog) Expand(pattern string) ([]*Action, error) {
+	s, err := c.match(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return s.Actions(c), nil
+}
+
+func (c *Catalog) match(pattern string) (ActionSet, error) {
+	set := c.NewActionSet()
+	svcPat, actPat, ok := strings.Cut(pattern, ":")
+	if !ok {
+		if strings.Trim(pattern, "*") == "" && pattern != "" {
+			set.addRange(0, len(c.actions))
+			return set, nil
+		}
+		return set, fmt.Errorf("action pattern %q is not \"service:action\" or \"*\"", pattern)
+	}
+	if svcPat == "" || actPat == "" {
+		return set, fmt.Errorf("action pattern %q has an empty service or action part", pattern)
+	}
+	var svcs []int
+	if strings.ContainsAny(svcPat, "*?") {
+		sp := arn.CompileAction(svcPat)
+		for i, s := range c.services {
+			if sp.Match(s.Prefix) {
+				svcs = append(svcs, i)
+			}
+		}
+	} else {
+		var buf [64]byte
+		i, found := c.serviceIndex[string(lowerInto(buf[:0], svcPat))]
+		if !found {
+			return set, c.unknownAction(pattern)
+		}
+		svcs = []int{i}
+	}
+	allActions := strings.Trim(actPat, "*") == ""
+	var ap *arn.Pattern
+	if !allActions {
+		ap = arn.CompileAction(actPat)
+	}
+	for _, si := range svcs {
+		rg := c.ranges[si]
+		if allActions {
+			set.addRange(rg.first, rg.end)
+			continue
+		}
+		skip := len(c.services[si].Prefix) + 1
+		for id := rg.first; id < rg.end; id++ {
+			if ap.Match(c.lowerNames[id][skip:]) {
+				set.words[id>>6] |= 1 << (uint(id) & 63)
+			}
+		}
+	}
+	return set, nil
+}
