@@ -42,8 +42,10 @@ func compile(pattern string, fold bool) *Pattern {
 	rest := pattern[first:]
 	if last := strings.LastIndexByte(rest, '*'); last >= 0 {
 		p.suffix = rest[last+1:]
-		// A '?' in the suffix makes it non-literal: keep it in middle.
-		if strings.IndexByte(p.suffix, '?') >= 0 {
+		// A '?' in the suffix makes it non-literal, and a suffix starting
+		// with a UTF-8 continuation byte could split a character that a '*'
+		// must consume whole: keep those in middle.
+		if strings.IndexByte(p.suffix, '?') >= 0 || (p.suffix != "" && p.suffix[0]&0xC0 == 0x80) {
 			p.suffix = ""
 		} else {
 			rest = rest[:last+1]

@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -86,4 +87,368 @@ func TestActionUnknown(t *testing.T) {
 			}
 		})
 	}
+}
+
+func names(as []*Action) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.FullName()
+	}
+	return out
+}
+
+func TestExpand(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	tests := []struct {
+		name     string
+		pattern  string
+		contains []string
+		excludes []string
+		min, max int
+	}{
+		{"seed: secretsmanager:* is the whole service", "secretsmanager:*", []string{"secretsmanager:GetSecretValue", "secretsmanager:ListSecrets"}, []string{"s3:GetObject"}, 20, 40},
+		{"prefix wildcard", "s3:Get*", []string{"s3:GetObject", "s3:GetBucketPolicy"}, []string{"s3:PutObject", "s3:ListBucket"}, 40, 100},
+		{"case-insensitive", "S3:get*", []string{"s3:GetObject"}, nil, 40, 100},
+		{"suffix wildcard", "s3:*Object", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, []string{"s3:GetObjectAcl"}, 3, 20},
+		{"service wildcard", "*:Describe*", []string{"ec2:DescribeInstances", "secretsmanager:DescribeSecret"}, []string{"s3:GetObject"}, 1000, 5000},
+		{"question mark", "iam:?etRole", []string{"iam:GetRole"}, []string{"iam:GetRolePolicy"}, 1, 1},
+		{"exact name", "lambda:InvokeFunction", []string{"lambda:InvokeFunction"}, nil, 1, 1},
+		{"no match in a known service", "s3:Nothing*", nil, nil, 0, 0},
+		{"everything", "*", []string{"s3:GetObject", "iam:PassRole"}, nil, c.NumActions(), c.NumActions()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := c.Expand(tt.pattern)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) < tt.min || len(got) > tt.max {
+				t.Errorf("Expand(%q) has %d actions, want %d..%d", tt.pattern, len(got), tt.min, tt.max)
+			}
+			ns := names(got)
+			for _, n := range tt.contains {
+				if !slices.Contains(ns, n) {
+					t.Errorf("Expand(%q) lacks %s", tt.pattern, n)
+				}
+			}
+			for _, n := range tt.excludes {
+				if slices.Contains(ns, n) {
+					t.Errorf("Expand(%q) has %s", tt.pattern, n)
+				}
+			}
+			sorted := slices.IsSortedFunc(got, func(a, b *Action) int {
+				if a.Service.Prefix != b.Service.Prefix {
+					return strings.Compare(a.Service.Prefix, b.Service.Prefix)
+				}
+				return strings.Compare(a.Name, b.Name)
+			})
+			if !sorted {
+				t.Errorf("Expand(%q) is not sorted", tt.pattern)
+			}
+			if !c.Match(tt.pattern).Equal(setOf(c, got)) {
+				t.Errorf("Match(%q) disagrees with Expand", tt.pattern)
+			}
+		})
+	}
+}
+
+func setOf(c *Catalog, as []*Action) ActionSet {
+	s := c.NewActionSet()
+	for _, a := range as {
+		s.Add(a.ID)
+	}
+	return s
+}
+
+func TestExpandErrors(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	tests := []struct {
+		name, pattern string
+		unknown       bool
+		suggestion    string
+	}{
+		{"unknown service", "secretmanager:Get*", true, "secretsmanager"},
+		{"no colon", "GetObject", false, ""},
+		{"empty action", "s3:", false, ""},
+		{"empty", "", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := c.Expand(tt.pattern)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var ue *UnknownError
+			if errors.As(err, &ue) != tt.unknown {
+				t.Fatalf("err = %v (%T), want UnknownError %v", err, err, tt.unknown)
+			}
+			if tt.unknown && !strings.HasPrefix(ue.Suggestion, tt.suggestion) {
+				t.Errorf("suggestion %q, want prefix %q", ue.Suggestion, tt.suggestion)
+			}
+			if !c.Match(tt.pattern).IsEmpty() {
+				t.Error("Match of a bad pattern is not empty")
+			}
+		})
+	}
+}
+
+func TestActionSet(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	get := c.Match("s3:Get*")
+	obj := c.Match("s3:*Object")
+	both := get.Intersect(obj)
+	if got := names(both.Actions(c)); !slices.Equal(got, []string{"s3:GetObject"}) {
+		t.Errorf("Get* ∩ *Object = %v", got)
+	}
+	union := get.Union(obj)
+	if union.Len() != get.Len()+obj.Len()-both.Len() {
+		t.Errorf("|union| = %d, want %d", union.Len(), get.Len()+obj.Len()-both.Len())
+	}
+	diff := get.Difference(obj)
+	if diff.Len() != get.Len()-1 {
+		t.Errorf("|Get* \\ *Object| = %d, want %d", diff.Len(), get.Len()-1)
+	}
+	a, _ := c.Action("s3:GetObject")
+	if !get.Has(a.ID) || diff.Has(a.ID) || !union.Has(a.ID) {
+		t.Error("membership wrong")
+	}
+	// Mutating a returned set must not change what Match returns next time.
+	get.Add(ActionID(c.NumActions() - 1))
+	if c.Match("s3:Get*").Has(ActionID(c.NumActions() - 1)) {
+		t.Error("Match cache was modified through a returned set")
+	}
+	var zero ActionSet
+	if !zero.IsEmpty() || zero.Len() != 0 || zero.Has(0) || !zero.Equal(c.NewActionSet()) {
+		t.Error("zero ActionSet is not an empty set")
+	}
+	zero.Add(5)
+	if !zero.Has(5) || zero.Len() != 1 || !slices.Equal(zero.IDs(), []ActionID{5}) {
+		t.Error("Add on the zero set")
+	}
+	if c.Match("*").Len() != c.NumActions() {
+		t.Error("Match(*) is not every action")
+	}
+}
+
+func TestServices(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	svcs := c.Services()
+	if !slices.IsSortedFunc(svcs, func(a, b *Service) int { return strings.Compare(a.Prefix, b.Prefix) }) {
+		t.Error("Services not sorted by prefix")
+	}
+	s, ok := c.Service("SecretsManager")
+	if !ok || s.Prefix != "secretsmanager" || s.Name != "AWS Secrets Manager" {
+		t.Fatalf("Service(SecretsManager) = %+v, %v", s, ok)
+	}
+	if _, ok := c.Service("nope"); ok {
+		t.Error("unknown service found")
+	}
+	total := 0
+	for _, s := range svcs {
+		for _, a := range s.Actions {
+			if a.Service != s || c.ActionByID(a.ID) != a {
+				t.Fatalf("%s: inconsistent service/ID", a.FullName())
+			}
+		}
+		total += len(s.Actions)
+	}
+	if total != c.NumActions() || c.ActionByID(-1) != nil || c.ActionByID(ActionID(total)) != nil {
+		t.Error("action IDs are not 0..NumActions-1")
+	}
+}
+
+func TestActionsByAccessLevel(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	sum := 0
+	for _, l := range []AccessLevel{List, Read, Write, PermissionsManagement, Tagging} {
+		as := c.ActionsByAccessLevel(l)
+		if len(as) == 0 {
+			t.Errorf("no %s actions", l)
+		}
+		for _, a := range as {
+			if !a.HasAccessLevel(l) {
+				t.Fatalf("%s listed under %s", a.FullName(), l)
+			}
+		}
+		sum += len(as)
+	}
+	if sum < c.NumActions() {
+		t.Errorf("levels cover %d < %d actions", sum, c.NumActions())
+	}
+	pr, _ := c.Action("iam:PutRolePolicy")
+	if !pr.HasAccessLevel(PermissionsManagement) || !pr.HasAccessLevel(Write) || pr.HasAccessLevel(Read) {
+		t.Errorf("iam:PutRolePolicy levels %v", pr.AccessLevels)
+	}
+}
+
+func TestResourceTypesForARN(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	tests := []struct {
+		name string
+		arn  string
+		want []string // service/type, a subset that must be present
+		not  []string
+	}{
+		{"seed secret with path", "arn:aws:secretsmanager:us-east-1:123456789012:secret:engify/mongodb-uri-AbCdEf", []string{"secretsmanager/Secret"}, nil},
+		{"seed secret pattern", "arn:aws:secretsmanager:*:*:secret:engify/*", []string{"secretsmanager/Secret"}, nil},
+		{"s3 object is not a bucket", "arn:aws:s3:::engify-ai-uploads/users/a.txt", []string{"s3/object"}, []string{"s3/bucket"}},
+		{"s3 bucket is not an object", "arn:aws:s3:::engify-ai-uploads", []string{"s3/bucket"}, []string{"s3/object"}},
+		{"s3 bucket/* pattern is objects", "arn:aws:s3:::engify-ai-uploads/*", []string{"s3/object"}, []string{"s3/bucket"}},
+		{"seed s3 bucket-prefix pattern", "arn:aws:s3:::synthcoreai-*/*", []string{"s3/object"}, []string{"s3/bucket"}},
+		{"log stream under a path-like group", "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/engify-rag:log-stream:x", []string{"logs/log-stream"}, []string{"logs/log-group"}},
+		{"log group with slashes", "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/engify-rag", []string{"logs/log-group"}, []string{"logs/log-stream"}},
+		{"seed logs:*:*:* covers groups and streams", "arn:aws:logs:*:*:*", []string{"logs/log-group", "logs/log-stream"}, nil},
+		// '*' spans ':' (arn package doc), so this pattern also matches the
+		// layer-version ARN "…:lambda:r:a:layer:function:engify-1"; only types
+		// that no string matching it can have are excluded.
+		{"seed lambda function prefix", "arn:aws:lambda:*:*:function:engify-*", []string{"lambda/function", "lambda/function alias"}, []string{"lambda/eventSourceMapping", "lambda/code signing config"}},
+		{"iam role with path", "arn:aws:iam::123456789012:role/service-role/engify-lambda", []string{"iam/role"}, []string{"iam/user"}},
+		{"AWS managed policy", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", []string{"iam/policy"}, nil},
+		{"seed execute-api", "arn:aws:execute-api:*:*:*", []string{"execute-api/execute-api-general"}, nil},
+		{"star is every type", "*", []string{"s3/object", "iam/role"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, rt := range c.ResourceTypesForARN(tt.arn) {
+				got = append(got, rt.Service.Prefix+"/"+rt.Name)
+			}
+			for _, w := range tt.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("ResourceTypesForARN(%q) = %v, lacks %s", tt.arn, got, w)
+				}
+			}
+			for _, n := range tt.not {
+				if slices.Contains(got, n) {
+					t.Errorf("ResourceTypesForARN(%q) = %v, has %s", tt.arn, got, n)
+				}
+			}
+		})
+	}
+	if got := c.ResourceTypesForARN("arn:aws:s3:::"); len(got) != 0 {
+		t.Errorf("empty bucket name matched %d types", len(got))
+	}
+}
+
+func TestActionResourceMatches(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	tests := []struct {
+		name, action, arn string
+		want              bool
+	}{
+		{"GetObject on an object", "s3:GetObject", "arn:aws:s3:::engify-ai-uploads/users/a.txt", true},
+		{"GetObject on a bucket: wrong type", "s3:GetObject", "arn:aws:s3:::engify-ai-uploads", false},
+		{"ListBucket on a bucket", "s3:ListBucket", "arn:aws:s3:::engify-ai-uploads", true},
+		{"ListBucket on bucket/*: wrong type", "s3:ListBucket", "arn:aws:s3:::engify-ai-uploads/*", false},
+		{"GetSecretValue on seed pattern", "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:engify/*", true},
+		{"ListSecrets needs *", "secretsmanager:ListSecrets", "arn:aws:secretsmanager:*:*:secret:engify/*", false},
+		{"ListSecrets on *", "secretsmanager:ListSecrets", "*", true},
+		{"other service's ARN", "lambda:InvokeFunction", "arn:aws:s3:::engify-ai-uploads/*", false},
+		{"PutLogEvents on seed logs:*:*:*", "logs:PutLogEvents", "arn:aws:logs:*:*:*", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := c.Action(tt.action)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.ActionResourceMatches(a, tt.arn); got != tt.want {
+				t.Errorf("ActionResourceMatches(%s, %q) = %v, want %v", tt.action, tt.arn, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestConditionKey(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	tests := []struct {
+		name, in, want string
+		typ            KeyType
+	}{
+		{"global exact", "aws:SourceIp", "aws:SourceIp", TypeIPAddress},
+		{"global, any case", "AWS:SOURCEIP", "aws:SourceIp", TypeIPAddress},
+		{"global not listed by services", "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthPresent", TypeBool},
+		{"global multivalued", "aws:PrincipalOrgPaths", "aws:PrincipalOrgPaths", TypeArrayOfString},
+		{"global templated", "aws:RequestTag/Env", "aws:RequestTag/${TagKey}", TypeString},
+		{"global templated principal tag", "aws:PrincipalTag/team", "aws:PrincipalTag/${TagKey}", TypeString},
+		{"global ARN", "aws:SourceArn", "aws:SourceArn", TypeARN},
+		{"service exact", "s3:prefix", "s3:prefix", TypeString},
+		{"service templated <key>", "s3:ExistingObjectTag/classification", "s3:ExistingObjectTag/<key>", TypeString},
+		{"service templated ${}", "ec2:ResourceTag/Name", "ec2:ResourceTag/${TagKey}", TypeString},
+		{"the owning service's definition wins", "identitystore:UserId", "identitystore:UserId", TypeString},
+		{"seed: secretsmanager key", "secretsmanager:SecretId", "secretsmanager:SecretId", TypeARN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			k, ok := c.ConditionKey(tt.in)
+			if !ok {
+				t.Fatalf("ConditionKey(%q) not found", tt.in)
+			}
+			if k.Name != tt.want || k.Type != tt.typ {
+				t.Errorf("ConditionKey(%q) = %s %s, want %s %s", tt.in, k.Name, k.Type, tt.want, tt.typ)
+			}
+		})
+	}
+	for _, bad := range []string{"aws:NoSuchKey", "aws:RequestTag/", "s3:", ""} {
+		if k, ok := c.ConditionKey(bad); ok {
+			t.Errorf("ConditionKey(%q) = %s, want not found", bad, k.Name)
+		}
+	}
+	if len(c.GlobalConditionKeys()) < 40 || len(c.ConditionKeys()) < 1000 {
+		t.Errorf("key counts: %d global, %d all", len(c.GlobalConditionKeys()), len(c.ConditionKeys()))
+	}
+}
+
+func TestLoadRejectsBadData(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		data string
+	}{
+		{"empty", ""},
+		{"wrong magic", "NOTACAT\x01"},
+		{"magic only", formatMagic},
+		{"truncated", embedded[:len(embedded)/2]},
+		{"trailing bytes", embedded + "x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := Load(strings.NewReader(tt.data)); err == nil {
+				t.Error("no error")
+			}
+		})
+	}
+	c, err := Load(strings.NewReader(embedded))
+	if err != nil || c.NumActions() != Default().NumActions() {
+		t.Fatalf("Load(embedded) = %v", err)
+	}
+}
+
+// FuzzLoad: Load never panics on damaged catalog data.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte(formatMagic))
+	f.Add([]byte(embedded[:2000]))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := Load(strings.NewReader(string(b)))
+		if err == nil {
+			// Exercise the indexes of whatever decoded.
+			c.Expand("*")
+			c.ConditionKey("aws:SourceIp")
+			c.ResourceTypesForARN("*")
+		}
+	})
 }

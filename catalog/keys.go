@@ -99,17 +99,15 @@ func (c *Catalog) indexKeys(keys []ConditionKey) {
 			}
 		}
 	}
-	c.keys = make([]*ConditionKey, 0, len(c.keyByName))
-	for _, k := range c.keyByName {
-		c.keys = append(c.keys, k)
+	lowerNames := make([]string, 0, len(c.keyByName))
+	for ln := range c.keyByName {
+		lowerNames = append(lowerNames, ln)
 	}
-	sort.Slice(c.keys, func(i, j int) bool {
-		a, b := strings.ToLower(c.keys[i].Name), strings.ToLower(c.keys[j].Name)
-		if a != b {
-			return a < b
-		}
-		return c.keys[i].Name < c.keys[j].Name
-	})
+	sort.Strings(lowerNames)
+	c.keys = make([]*ConditionKey, len(lowerNames))
+	for i, ln := range lowerNames {
+		c.keys[i] = c.keyByName[ln]
+	}
 	for _, k := range c.keys {
 		if !k.Templated {
 			continue

@@ -128,13 +128,13 @@ func decode(data string) (*Catalog, error) {
 	}
 	r := &reader{data: data, off: len(formatMagic)}
 
-	// String table: lengths, then bytes.
+	// String table: lengths, then bytes. Two passes over the lengths (sum,
+	// then slice) so no temporary length array is needed.
 	nStr := r.count()
-	lens := make([]int, nStr)
+	lenStart := r.off
 	total := 0
-	for i := range lens {
-		lens[i] = r.count()
-		total += lens[i]
+	for range nStr {
+		total += r.count()
 	}
 	if r.err == nil && total > len(data)-r.off {
 		r.err = errTruncated
@@ -143,10 +143,14 @@ func decode(data string) (*Catalog, error) {
 		return nil, fmt.Errorf("catalog: string table: %w", r.err)
 	}
 	strs := make([]string, nStr)
-	for i, n := range lens {
-		strs[i] = data[r.off : r.off+n]
-		r.off += n
+	lr := &reader{data: data, off: lenStart}
+	blob := r.off
+	for i := range strs {
+		n := lr.uvarint()
+		strs[i] = data[blob : blob+n]
+		blob += n
 	}
+	r.off = blob
 	str := func() string { return strs[r.index(nStr, "string")] }
 
 	c := &Catalog{}
