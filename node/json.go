@@ -63,6 +63,39 @@ type jsonParser struct {
 	// are appended here and copied to an exactly sized slice when it closes.
 	itemStack  []*Node
 	fieldStack []*Field
+	// Exactly sized child slices are carved from these, too.
+	itemSlab     []*Node
+	fieldPtrSlab []*Field
+}
+
+const slabSize = 256
+
+func (p *jsonParser) items(children []*Node) []*Node {
+	n := len(children)
+	if n > slabSize/4 {
+		return append([]*Node(nil), children...)
+	}
+	if len(p.itemSlab) < n {
+		p.itemSlab = make([]*Node, slabSize)
+	}
+	out := p.itemSlab[:n:n]
+	p.itemSlab = p.itemSlab[n:]
+	copy(out, children)
+	return out
+}
+
+func (p *jsonParser) fields(children []*Field) []*Field {
+	n := len(children)
+	if n > slabSize/4 {
+		return append([]*Field(nil), children...)
+	}
+	if len(p.fieldPtrSlab) < n {
+		p.fieldPtrSlab = make([]*Field, slabSize)
+	}
+	out := p.fieldPtrSlab[:n:n]
+	p.fieldPtrSlab = p.fieldPtrSlab[n:]
+	copy(out, children)
+	return out
 }
 
 func (p *jsonParser) pos(off int) Pos {
@@ -128,9 +161,16 @@ func (p *jsonParser) describe(off int) string {
 	return fmt.Sprintf("character %q (U+%04X)", r, r)
 }
 
+// slabLen sizes a slab from the input: pretty-printed policies hold about
+// one value per 28 bytes and one object member per 43, so one slab usually
+// serves the whole document without much waste.
+func (p *jsonParser) slabLen(bytesPerItem int) int {
+	return min(max(len(p.data)/bytesPerItem, 16), 1024)
+}
+
 func (p *jsonParser) newNode() *Node {
 	if len(p.nodeSlab) == 0 {
-		p.nodeSlab = make([]Node, 32)
+		p.nodeSlab = make([]Node, p.slabLen(24))
 	}
 	n := &p.nodeSlab[0]
 	p.nodeSlab = p.nodeSlab[1:]
@@ -139,7 +179,7 @@ func (p *jsonParser) newNode() *Node {
 
 func (p *jsonParser) newField() *Field {
 	if len(p.fieldSlab) == 0 {
-		p.fieldSlab = make([]Field, 32)
+		p.fieldSlab = make([]Field, p.slabLen(36))
 	}
 	f := &p.fieldSlab[0]
 	p.fieldSlab = p.fieldSlab[1:]
@@ -264,6 +304,15 @@ func (p *jsonParser) number() (*Node, error) {
 	return n, nil
 }
 
+// strSpecial marks the bytes the string scanner must look at: control
+// characters, '"', '\\' and the start of multi-byte UTF-8. A constant, so
+// it costs nothing at start-up and cannot be modified.
+const strSpecial = "" +
+	"1111111111111111111111111111111100100000000000000000000000000000" +
+	"0000000000000000000000000000100000000000000000000000000000000000" +
+	"1111111111111111111111111111111111111111111111111111111111111111" +
+	"1111111111111111111111111111111111111111111111111111111111111111"
+
 // str scans a string starting at the opening quote and returns its
 // unescaped value; p.off ends just past the closing quote.
 func (p *jsonParser) str() (string, error) {
@@ -273,6 +322,10 @@ func (p *jsonParser) str() (string, error) {
 	// Fast path: no escapes, so the value is a substring of the input.
 	for i < len(d) {
 		c := d[i]
+		if strSpecial[c] == '0' {
+			i++
+			continue
+		}
 		switch {
 		case c == '"':
 			p.off = i + 1
@@ -447,8 +500,7 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 			continue
 		case '}':
 			p.off++
-			n.Fields = make([]*Field, len(p.fieldStack)-base)
-			copy(n.Fields, p.fieldStack[base:])
+			n.Fields = p.fields(p.fieldStack[base:])
 			clear(p.fieldStack[base:])
 			p.fieldStack = p.fieldStack[:base]
 			n.End = p.pos(p.off)
@@ -497,8 +549,7 @@ func (p *jsonParser) array(depth int) (*Node, error) {
 			continue
 		case ']':
 			p.off++
-			n.Items = make([]*Node, len(p.itemStack)-base)
-			copy(n.Items, p.itemStack[base:])
+			n.Items = p.items(p.itemStack[base:])
 			clear(p.itemStack[base:])
 			p.itemStack = p.itemStack[:base]
 			n.End = p.pos(p.off)

@@ -31,9 +31,20 @@ func Parse(file string, data []byte) (*Policy, error) {
 // When a key is written twice in one object, the problem is reported at the
 // second one and the last value is decoded, as most JSON readers do.
 func Decode(n *node.Node, file, pathPrefix string) *Policy {
-	d := decoder{prefix: pathPrefix}
+	// Size the path buffer from the document's source length (paths take
+	// about 1.5 bytes per source byte in pretty-printed policies).
+	srcLen := 0
+	if n != nil {
+		srcLen = max(n.End.Offset-n.Pos.Offset, 0)
+	}
+	d := decoder{
+		pathBuf:  make([]byte, 0, min(srcLen+srcLen/2+64, 1<<20)),
+		pathRefs: make([]pathRef, 0, min(srcLen/20+8, 1<<16)),
+	}
 	p := &Policy{File: file, Path: pathPrefix}
-	d.policy(p, n)
+	root := d.span(strings.TrimSuffix(pathPrefix, "."))
+	d.policy(p, n, root)
+	d.resolvePaths()
 	p.Problems = d.problems
 	slices.SortStableFunc(p.Problems, func(a, b Problem) int {
 		if c := cmp.Compare(a.Pos.Line, b.Pos.Line); c != 0 {
@@ -45,27 +56,91 @@ func Decode(n *node.Node, file, pathPrefix string) *Policy {
 }
 
 type decoder struct {
-	prefix   string
 	problems []Problem
+
+	// Every Path is built into pathBuf and becomes a substring of one
+	// string at the end, so a policy's hundreds of paths cost one
+	// allocation; pathRefs says which field receives which range.
+	pathBuf  []byte
+	pathRefs []pathRef
+
+	// Values are carved from slabs for the same reason.
+	valueSlab []Value
 }
 
-func (d *decoder) add(code string, pos Pos, path, format string, args ...any) {
-	d.problems = append(d.problems, Problem{Code: code, Message: fmt.Sprintf(format, args...), Pos: pos, Path: path})
+// span is a path under construction: a range of pathBuf.
+type span struct{ start, end int }
+
+type pathRef struct {
+	dst *string
+	at  span
 }
 
-// docPath is the path of the document itself, for problems about its shape.
-func (d *decoder) docPath() string { return strings.TrimSuffix(d.prefix, ".") }
+func (d *decoder) span(s string) span {
+	start := len(d.pathBuf)
+	d.pathBuf = append(d.pathBuf, s...)
+	return span{start, len(d.pathBuf)}
+}
 
-// join appends an object key to a path: dotted when the key is a plain
-// identifier, bracketed and quoted otherwise (condition keys hold ':' and '/').
-func join(path, key string) string {
+// key returns the path of member key of the object at parent: dotted when
+// the key is a plain identifier, bracketed and quoted otherwise (condition
+// keys hold ':' and '/').
+func (d *decoder) key(parent span, key string) span {
+	start := len(d.pathBuf)
+	d.pathBuf = append(d.pathBuf, d.pathBuf[parent.start:parent.end]...)
 	if isIdent(key) {
-		if path == "" || strings.HasSuffix(path, ".") {
-			return path + key
+		if parent.end > parent.start {
+			d.pathBuf = append(d.pathBuf, '.')
 		}
-		return path + "." + key
+		d.pathBuf = append(d.pathBuf, key...)
+	} else {
+		d.pathBuf = append(d.pathBuf, '[')
+		d.pathBuf = strconv.AppendQuote(d.pathBuf, key)
+		d.pathBuf = append(d.pathBuf, ']')
 	}
-	return strings.TrimSuffix(path, ".") + "[" + strconv.Quote(key) + "]"
+	return span{start, len(d.pathBuf)}
+}
+
+// index returns the path of element i of the array at parent.
+func (d *decoder) index(parent span, i int) span {
+	start := len(d.pathBuf)
+	d.pathBuf = append(d.pathBuf, d.pathBuf[parent.start:parent.end]...)
+	d.pathBuf = append(d.pathBuf, '[')
+	d.pathBuf = strconv.AppendInt(d.pathBuf, int64(i), 10)
+	d.pathBuf = append(d.pathBuf, ']')
+	return span{start, len(d.pathBuf)}
+}
+
+// setPath arranges for *dst to receive the path at sp. dst must not move
+// before Decode returns: it points into a slab or an exactly sized slice.
+func (d *decoder) setPath(dst *string, sp span) {
+	d.pathRefs = append(d.pathRefs, pathRef{dst, sp})
+}
+
+func (d *decoder) str(sp span) string { return string(d.pathBuf[sp.start:sp.end]) }
+
+func (d *decoder) resolvePaths() {
+	all := string(d.pathBuf)
+	for _, r := range d.pathRefs {
+		*r.dst = all[r.at.start:r.at.end]
+	}
+}
+
+// values returns an empty slice with room for n values, from a slab.
+func (d *decoder) values(n int) []Value {
+	if n > 16 {
+		return make([]Value, 0, n)
+	}
+	if len(d.valueSlab) < n {
+		d.valueSlab = make([]Value, 64)
+	}
+	out := d.valueSlab[:0:n]
+	d.valueSlab = d.valueSlab[n:]
+	return out
+}
+
+func (d *decoder) add(code string, pos Pos, path span, format string, args ...any) {
+	d.problems = append(d.problems, Problem{Code: code, Message: fmt.Sprintf(format, args...), Pos: pos, Path: d.str(path)})
 }
 
 func isIdent(s string) bool {
@@ -81,13 +156,9 @@ func isIdent(s string) bool {
 	return true
 }
 
-func index(path string, i int) string {
-	return strings.TrimSuffix(path, ".") + "[" + strconv.Itoa(i) + "]"
-}
-
 // lastFields returns the object's fields with only the last of each key,
 // reporting every earlier duplicate.
-func (d *decoder) lastFields(n *node.Node, path string) []*node.Field {
+func (d *decoder) lastFields(n *node.Node, path span) []*node.Field {
 	fields := n.Fields
 	dup := false
 	for i := 1; i < len(fields) && !dup; i++ {
@@ -112,7 +183,7 @@ func (d *decoder) lastFields(n *node.Node, path string) []*node.Field {
 		}
 		earlier := slices.ContainsFunc(fields[:i], func(g *node.Field) bool { return g.Key == f.Key })
 		if earlier {
-			d.add(ProblemDuplicateKey, f.KeyPos, join(path, f.Key), "duplicate key %q: it is already defined in this object", f.Key)
+			d.add(ProblemDuplicateKey, f.KeyPos, d.key(path, f.Key), "duplicate key %q: it is already defined in this object", f.Key)
 		}
 		if !later {
 			out = append(out, f)
@@ -137,26 +208,40 @@ func suggest(key string, valid []string) string {
 	return ""
 }
 
-func (d *decoder) policy(p *Policy, n *node.Node) {
+// topStorage holds the top-level values so they cost one allocation.
+type topStorage struct{ version, id Value }
+
+func (d *decoder) policy(p *Policy, n *node.Node, root span) {
 	if n == nil {
-		d.add(ProblemNotObject, Pos{File: p.File}, d.docPath(), "the policy document is empty: it must be a JSON object")
+		d.add(ProblemNotObject, Pos{File: p.File, Line: 1, Column: 1}, root, "the policy document is empty: it must be a JSON object")
 		return
 	}
 	p.Pos = n.Pos
 	if n.Kind != node.Object {
-		d.add(ProblemNotObject, n.Pos, d.docPath(), "the policy document must be a JSON object, not %s", describe(n))
+		d.add(ProblemNotObject, n.Pos, root, "the policy document must be a JSON object, not %s", describe(n))
 		return
 	}
-	for _, f := range d.lastFields(n, d.prefix) {
-		path := join(d.prefix, f.Key)
+	var top *topStorage
+	for _, f := range d.lastFields(n, root) {
 		switch f.Key {
-		case "Version":
-			p.Version = d.scalarString(f.Value, path, "Version")
-		case "Id":
-			p.ID = d.scalarString(f.Value, path, "Id")
+		case "Version", "Id":
+			if top == nil {
+				top = &topStorage{}
+			}
+			v := &top.version
+			if f.Key == "Id" {
+				v = &top.id
+			}
+			d.scalarString(v, f.Value, d.key(root, f.Key), f.Key)
+			if f.Key == "Id" {
+				p.ID = v
+			} else {
+				p.Version = v
+			}
 		case "Statement":
-			d.statements(p, f.Value, path)
+			d.statements(p, f.Value, d.key(root, f.Key))
 		default:
+			path := d.key(root, f.Key)
 			switch {
 			case suggest(f.Key, topElements) != "":
 				d.add(ProblemInvalidElement, f.KeyPos, path, "unknown element %q: element names are case-sensitive; did you mean %q?", f.Key, suggest(f.Key, topElements))
@@ -199,77 +284,97 @@ func valueType(k node.Kind) ValueType {
 	return TypeOther
 }
 
-// scalarString decodes an element that must be a string. A scalar of another
-// type is kept (with its Type) so a linter can quote it; a problem is recorded.
-func (d *decoder) scalarString(n *node.Node, path, name string) *Value {
-	v := &Value{Text: n.Text, Type: valueType(n.Kind), Pos: n.Pos, Path: path}
+// scalarString decodes into v an element that must be a string. A scalar of
+// another type is kept (with its Type) so a linter can quote it; a problem
+// is recorded.
+func (d *decoder) scalarString(v *Value, n *node.Node, path span, name string) {
+	*v = Value{Text: n.Text, Type: valueType(n.Kind), Pos: n.Pos}
+	d.setPath(&v.Path, path)
 	if n.Kind != node.String {
 		d.add(ProblemTypeMismatch, n.Pos, path, "%s must be a string, not %s", name, describe(n))
 		if v.Type == TypeOther {
 			v.Text = ""
 		}
 	}
-	return v
 }
 
-func (d *decoder) statements(p *Policy, n *node.Node, path string) {
+// statementStorage is everything one statement may hold, allocated at once.
+type statementStorage struct {
+	s                                        Statement
+	sid, effect                              Value
+	action, notAction, resource, notResource List
+	principal, notPrincipal                  Principal
+	condition                                Condition
+}
+
+func (d *decoder) statements(p *Policy, n *node.Node, path span) {
 	p.StatementPresent = true
 	p.StatementPos = n.Pos
 	switch n.Kind {
 	case node.Object:
-		p.Statements = []*Statement{d.statement(n, path, 0)}
+		st := &statementStorage{}
+		d.statement(st, n, path, 0)
+		p.Statements = []*Statement{&st.s}
 	case node.Array:
 		p.StatementIsArray = true
 		p.Statements = make([]*Statement, 0, len(n.Items))
+		storage := make([]statementStorage, len(n.Items))
 		for i, item := range n.Items {
-			itemPath := index(path, i)
+			itemPath := d.index(path, i)
 			if item.Kind != node.Object {
 				d.add(ProblemTypeMismatch, item.Pos, itemPath, "each statement must be an object, not %s", describe(item))
 				continue
 			}
-			p.Statements = append(p.Statements, d.statement(item, itemPath, len(p.Statements)))
+			st := &storage[i]
+			d.statement(st, item, itemPath, len(p.Statements))
+			p.Statements = append(p.Statements, &st.s)
 		}
 	default:
 		d.add(ProblemTypeMismatch, n.Pos, path, "Statement must be an object or an array of objects, not %s", describe(n))
 	}
 }
 
-func (d *decoder) statement(n *node.Node, path string, idx int) *Statement {
-	s := &Statement{Index: idx, Path: path, Pos: n.Pos}
+func (d *decoder) statement(st *statementStorage, n *node.Node, path span, idx int) {
+	s := &st.s
+	*s = Statement{Index: idx, Pos: n.Pos}
+	d.setPath(&s.Path, path)
 	var principalKey, actionKey, resourceKey *node.Field
 	for _, f := range d.lastFields(n, path) {
-		fpath := join(path, f.Key)
+		fpath := d.key(path, f.Key)
 		switch f.Key {
 		case "Sid":
-			s.Sid = d.scalarString(f.Value, fpath, "Sid")
+			d.scalarString(&st.sid, f.Value, fpath, "Sid")
+			s.Sid = &st.sid
 		case "Effect":
-			s.Effect = d.scalarString(f.Value, fpath, "Effect")
-		case "Principal", "NotPrincipal":
-			pr := d.principal(f.Value, fpath, f.Key)
-			if f.Key == "Principal" {
-				s.Principal = pr
-			} else {
-				s.NotPrincipal = pr
-			}
+			d.scalarString(&st.effect, f.Value, fpath, "Effect")
+			s.Effect = &st.effect
+		case "Principal":
+			d.principal(&st.principal, f.Value, fpath, f.Key)
+			s.Principal = &st.principal
 			d.combination(&principalKey, f, fpath)
-		case "Action", "NotAction", "Resource", "NotResource":
-			l := d.stringList(f.Value, fpath, f.Key)
-			switch f.Key {
-			case "Action":
-				s.Action = l
-				d.combination(&actionKey, f, fpath)
-			case "NotAction":
-				s.NotAction = l
-				d.combination(&actionKey, f, fpath)
-			case "Resource":
-				s.Resource = l
-				d.combination(&resourceKey, f, fpath)
-			default:
-				s.NotResource = l
-				d.combination(&resourceKey, f, fpath)
-			}
+		case "NotPrincipal":
+			d.principal(&st.notPrincipal, f.Value, fpath, f.Key)
+			s.NotPrincipal = &st.notPrincipal
+			d.combination(&principalKey, f, fpath)
+		case "Action":
+			d.stringList(&st.action, f.Value, fpath, f.Key)
+			s.Action = &st.action
+			d.combination(&actionKey, f, fpath)
+		case "NotAction":
+			d.stringList(&st.notAction, f.Value, fpath, f.Key)
+			s.NotAction = &st.notAction
+			d.combination(&actionKey, f, fpath)
+		case "Resource":
+			d.stringList(&st.resource, f.Value, fpath, f.Key)
+			s.Resource = &st.resource
+			d.combination(&resourceKey, f, fpath)
+		case "NotResource":
+			d.stringList(&st.notResource, f.Value, fpath, f.Key)
+			s.NotResource = &st.notResource
+			d.combination(&resourceKey, f, fpath)
 		case "Condition":
-			s.Condition = d.condition(f.Value, fpath)
+			d.condition(&st.condition, f.Value, fpath)
+			s.Condition = &st.condition
 		default:
 			if want := suggest(f.Key, statementElements); want != "" {
 				d.add(ProblemInvalidElement, f.KeyPos, fpath, "unknown element %q: element names are case-sensitive; did you mean %q?", f.Key, want)
@@ -280,12 +385,11 @@ func (d *decoder) statement(n *node.Node, path string, idx int) *Statement {
 			}
 		}
 	}
-	return s
 }
 
 // combination records a problem when a statement has both forms of an
 // element (Action and NotAction, …); first remembers the earlier one.
-func (d *decoder) combination(first **node.Field, f *node.Field, path string) {
+func (d *decoder) combination(first **node.Field, f *node.Field, path span) {
 	if *first == nil {
 		*first = f
 		return
@@ -294,32 +398,36 @@ func (d *decoder) combination(first **node.Field, f *node.Field, path string) {
 }
 
 // stringList decodes Action, NotAction, Resource, NotResource and principal
-// values: a string or an array of strings. Non-string items are reported
-// and left out so consumers never mistake them for names.
-func (d *decoder) stringList(n *node.Node, path, name string) *List {
-	l := &List{Pos: n.Pos, Path: path}
+// values into l: a string or an array of strings. Non-string items are
+// reported and left out so consumers never mistake them for names.
+func (d *decoder) stringList(l *List, n *node.Node, path span, name string) {
+	*l = List{Pos: n.Pos}
+	d.setPath(&l.Path, path)
 	switch n.Kind {
 	case node.String:
-		l.Values = []Value{{Text: n.Text, Type: TypeString, Pos: n.Pos, Path: path}}
+		l.Values = d.values(1)
+		l.Values = append(l.Values, Value{Text: n.Text, Type: TypeString, Pos: n.Pos})
+		d.setPath(&l.Values[0].Path, path)
 	case node.Array:
 		l.IsArray = true
-		l.Values = make([]Value, 0, len(n.Items))
+		l.Values = d.values(len(n.Items))
 		for i, item := range n.Items {
-			ipath := index(path, i)
+			ipath := d.index(path, i)
 			if item.Kind != node.String {
 				d.add(ProblemTypeMismatch, item.Pos, ipath, "each value of %s must be a string, not %s", name, describe(item))
 				continue
 			}
-			l.Values = append(l.Values, Value{Text: item.Text, Type: TypeString, Pos: item.Pos, Path: ipath})
+			l.Values = append(l.Values, Value{Text: item.Text, Type: TypeString, Pos: item.Pos})
+			d.setPath(&l.Values[len(l.Values)-1].Path, ipath)
 		}
 	default:
 		d.add(ProblemTypeMismatch, n.Pos, path, "%s must be a string or an array of strings, not %s", name, describe(n))
 	}
-	return l
 }
 
-func (d *decoder) principal(n *node.Node, path, name string) *Principal {
-	pr := &Principal{Pos: n.Pos, Path: path}
+func (d *decoder) principal(pr *Principal, n *node.Node, path span, name string) {
+	*pr = Principal{Pos: n.Pos}
+	d.setPath(&pr.Path, path)
 	switch n.Kind {
 	case node.String:
 		if n.Text == "*" {
@@ -329,9 +437,9 @@ func (d *decoder) principal(n *node.Node, path, name string) *Principal {
 		}
 	case node.Object:
 		fields := d.lastFields(n, path)
-		pr.Entries = make([]PrincipalEntry, 0, len(fields))
-		for _, f := range fields {
-			fpath := join(path, f.Key)
+		pr.Entries = make([]PrincipalEntry, len(fields))
+		for i, f := range fields {
+			fpath := d.key(path, f.Key)
 			if !slices.Contains(principalTypes, f.Key) {
 				if want := suggest(f.Key, principalTypes); want != "" {
 					d.add(ProblemInvalidPrincipalKey, f.KeyPos, fpath, "unknown principal type %q: principal types are case-sensitive; did you mean %q?", f.Key, want)
@@ -339,67 +447,70 @@ func (d *decoder) principal(n *node.Node, path, name string) *Principal {
 					d.add(ProblemInvalidPrincipalKey, f.KeyPos, fpath, "unknown principal type %q: expected AWS, Service, Federated or CanonicalUser", f.Key)
 				}
 			}
-			pr.Entries = append(pr.Entries, PrincipalEntry{Type: f.Key, TypePos: f.KeyPos, Values: *d.stringList(f.Value, fpath, name+"."+f.Key)})
+			e := &pr.Entries[i]
+			e.Type, e.TypePos = f.Key, f.KeyPos
+			d.stringList(&e.Values, f.Value, fpath, name+"."+f.Key)
 		}
 	default:
 		d.add(ProblemTypeMismatch, n.Pos, path, "%s must be \"*\" or an object, not %s", name, describe(n))
 	}
-	return pr
 }
 
-func (d *decoder) condition(n *node.Node, path string) *Condition {
-	c := &Condition{Pos: n.Pos, Path: path}
+func (d *decoder) condition(c *Condition, n *node.Node, path span) {
+	*c = Condition{Pos: n.Pos}
+	d.setPath(&c.Path, path)
 	if n.Kind != node.Object {
 		d.add(ProblemTypeMismatch, n.Pos, path, "Condition must be an object of operators, not %s", describe(n))
-		return c
+		return
 	}
 	ops := d.lastFields(n, path)
-	c.Blocks = make([]ConditionBlock, 0, len(ops))
-	for _, op := range ops {
-		opPath := join(path, op.Key)
-		b := ConditionBlock{Operator: Value{Text: op.Key, Type: TypeString, Pos: op.KeyPos, Path: opPath}}
+	c.Blocks = make([]ConditionBlock, len(ops))
+	for i, op := range ops {
+		opPath := d.key(path, op.Key)
+		b := &c.Blocks[i]
+		b.Operator = Value{Text: op.Key, Type: TypeString, Pos: op.KeyPos}
+		d.setPath(&b.Operator.Path, opPath)
 		if op.Value.Kind != node.Object {
 			d.add(ProblemTypeMismatch, op.Value.Pos, opPath, "condition operator %q must map condition keys to values, not be %s", op.Key, describe(op.Value))
-			c.Blocks = append(c.Blocks, b)
 			continue
 		}
 		keys := d.lastFields(op.Value, opPath)
-		b.Entries = make([]ConditionEntry, 0, len(keys))
-		for _, k := range keys {
-			kpath := join(opPath, k.Key)
-			e := ConditionEntry{
-				Key:    Value{Text: k.Key, Type: TypeString, Pos: k.KeyPos, Path: kpath},
-				Values: d.conditionValues(k.Value, kpath, k.Key),
-			}
-			b.Entries = append(b.Entries, e)
+		b.Entries = make([]ConditionEntry, len(keys))
+		for j, k := range keys {
+			kpath := d.key(opPath, k.Key)
+			e := &b.Entries[j]
+			e.Key = Value{Text: k.Key, Type: TypeString, Pos: k.KeyPos}
+			d.setPath(&e.Key.Path, kpath)
+			d.conditionValues(&e.Values, k.Value, kpath, k.Key)
 		}
-		c.Blocks = append(c.Blocks, b)
 	}
-	return c
 }
 
 func conditionScalar(k node.Kind) bool {
 	return k == node.String || k == node.Number || k == node.Bool
 }
 
-func (d *decoder) conditionValues(n *node.Node, path, key string) List {
-	l := List{Pos: n.Pos, Path: path}
+func (d *decoder) conditionValues(l *List, n *node.Node, path span, key string) {
+	*l = List{Pos: n.Pos}
+	d.setPath(&l.Path, path)
 	switch {
 	case conditionScalar(n.Kind):
-		l.Values = []Value{{Text: n.Text, Type: valueType(n.Kind), Pos: n.Pos, Path: path}}
+		l.Values = d.values(1)
+		l.Values = append(l.Values, Value{Text: n.Text, Type: valueType(n.Kind), Pos: n.Pos})
+		d.setPath(&l.Values[0].Path, path)
 	case n.Kind == node.Array:
 		l.IsArray = true
-		l.Values = make([]Value, 0, len(n.Items))
+		l.Values = d.values(len(n.Items))
 		for i, item := range n.Items {
-			ipath := index(path, i)
+			ipath := d.index(path, i)
 			if !conditionScalar(item.Kind) {
 				d.add(ProblemTypeMismatch, item.Pos, ipath, "each value of condition key %q must be a string, number or boolean, not %s", key, describe(item))
 				continue
 			}
-			l.Values = append(l.Values, Value{Text: item.Text, Type: valueType(item.Kind), Pos: item.Pos, Path: ipath})
+			l.Values = append(l.Values, Value{Text: item.Text, Type: valueType(item.Kind), Pos: item.Pos})
+			d.setPath(&l.Values[len(l.Values)-1].Path, ipath)
 		}
 	default:
 		d.add(ProblemTypeMismatch, n.Pos, path, "condition key %q must have a string, number or boolean value or an array of them, not %s", key, describe(n))
 	}
-	return l
 }

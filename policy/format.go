@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -53,18 +52,8 @@ func representable(code string) bool {
 // with grammar problems that the model cannot represent is refused with a
 // *FormatError rather than printed with parts missing.
 func Format(p *Policy) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(1024)
-	if err := Print(&buf, p); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// Print writes Format's output to w.
-func Print(w io.Writer, p *Policy) error {
 	if p == nil {
-		return &FormatError{}
+		return nil, &FormatError{}
 	}
 	var blocking []Problem
 	for _, pr := range p.Problems {
@@ -73,14 +62,24 @@ func Print(w io.Writer, p *Policy) error {
 		}
 	}
 	if len(blocking) > 0 {
-		return &FormatError{File: p.File, Problems: blocking}
+		return nil, &FormatError{File: p.File, Problems: blocking}
 	}
-	pr := printer{}
+	// Canonical output is rarely much larger than 200 bytes per statement.
+	pr := printer{buf: make([]byte, 0, 256+256*len(p.Statements))}
 	pr.policy(p)
 	if pr.err != nil {
-		return pr.err
+		return nil, pr.err
 	}
-	_, err := w.Write(pr.buf)
+	return pr.buf, nil
+}
+
+// Print writes Format's output to w.
+func Print(w io.Writer, p *Policy) error {
+	out, err := Format(p)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(out)
 	return err
 }
 
