@@ -1,0 +1,82 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/iamguard/iamguard/catalog"
+)
+
+var errMalformedAction = errors.New(`an action is written "service:Action" or "*"`)
+
+// checkActions: every Action/NotAction value names real actions; none is
+// covered by another value of the same statement.
+func (ps *pass) checkActions(si *stmtInfo) {
+	for i := range si.acts {
+		av := &si.acts[i]
+		if av.ok {
+			continue
+		}
+		text := av.v.Text
+		var ue *catalog.UnknownError
+		switch {
+		case errors.As(av.err, &ue) && ue.Kind == "service":
+			prefix, _, _ := strings.Cut(text, ":")
+			fix := ""
+			if ue.Suggestion != "" {
+				fix = fmt.Sprintf("Did you mean %q?", ue.Suggestion)
+			}
+			ps.reportAt("INVALID_SERVICE", av.v, fmt.Sprintf("%q is not an AWS service prefix (in %q)", prefix, text), fix)
+		case errors.As(av.err, &ue):
+			fix := ""
+			if ue.Suggestion != "" {
+				fix = fmt.Sprintf("Use %q.", ue.Suggestion)
+			}
+			ps.reportAt("INVALID_ACTION", av.v, fmt.Sprintf("%q is not an action of its service", text), fix)
+		case av.err != nil && !av.wildcard || errors.Is(av.err, errMalformedAction):
+			ps.reportAt("INVALID_ACTION", av.v, fmt.Sprintf("%q is not an action: %s", text, strings.TrimPrefix(av.err.Error(), "catalog: ")), `Write actions as "service:ActionName", e.g. "s3:GetObject".`)
+		case av.err != nil:
+			ps.reportAt("INVALID_ACTION", av.v, fmt.Sprintf("%q is not an action pattern: %v", text, av.err), `Write actions as "service:ActionName", e.g. "s3:Get*".`)
+		default:
+			ps.reportAt("INVALID_ACTION", av.v, fmt.Sprintf("the pattern %q matches no action", text), "")
+		}
+	}
+	if !ps.enabled("REDUNDANT_ACTION") || len(si.acts) < 2 {
+		return
+	}
+	for i := range si.acts {
+		a := &si.acts[i]
+		if !a.ok {
+			continue
+		}
+		for j := range si.acts {
+			b := &si.acts[j]
+			if i == j || !b.ok || !b.wildcard && a.wildcard {
+				continue
+			}
+			if !covers(b, a) {
+				continue
+			}
+			// Two values matching the same actions: only the later one is redundant.
+			if covers(a, b) && j > i {
+				continue
+			}
+			ps.reportAt("REDUNDANT_ACTION", a.v, fmt.Sprintf("%q is already covered by %q in the same statement", a.v.Text, b.v.Text), fmt.Sprintf("Remove %q.", a.v.Text))
+			break
+		}
+	}
+}
+
+// covers reports whether every action of a is in b.
+func covers(b, a *actionValue) bool {
+	switch {
+	case !a.wildcard && !b.wildcard:
+		return a.id == b.id
+	case !a.wildcard:
+		return b.set.Has(a.id)
+	case !b.wildcard:
+		return a.set.Len() == 1 && a.set.Has(b.id)
+	}
+	return a.set.Difference(b.set).IsEmpty()
+}

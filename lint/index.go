@@ -1,0 +1,255 @@
+package lint
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/iamguard/iamguard/catalog"
+)
+
+// catalogIndex is what the checks precompute from a catalog once: action
+// sets by property, the privilege-escalation paths as action IDs, and which
+// ARN services carry a region and an account.
+type catalogIndex struct {
+	cat *catalog.Catalog
+	all catalog.ActionSet
+
+	passRole        catalog.ActionID
+	permissionsMgmt catalog.ActionSet
+	readOrList      catalog.ActionSet
+	resourceLevel   catalog.ActionSet // actions with at least one resource type
+	dataRead        catalog.ActionSet
+	credentials     catalog.ActionSet
+	wildcardExempt  catalog.ActionSet // acceptable on "*" although they have resource types
+	trustActions    catalog.ActionSet
+	sendOnly        catalog.ActionSet // Send* and Publish* actions
+	rcpServices     map[string]bool
+
+	typeActions map[*catalog.ResourceType][]catalog.ActionID // actions acting on each type
+
+	escalations []escalationPath
+	arnServices map[string]arnServiceShape
+	// typePrefixes: per ARN service, the literal resource-type words that
+	// start its resource parts ("secret:", "log-group:", "table/").
+	typePrefixes map[string]map[string]bool
+}
+
+// arnServiceShape says whether the ARN templates of one ARN service segment
+// always or never have a region and an account.
+type arnServiceShape struct {
+	regionAlways, regionNever   bool
+	accountAlways, accountNever bool
+}
+
+// escalationPath is one published privilege-escalation method: every step
+// must be granted (a step is satisfied by any of its actions).
+type escalationPath struct {
+	name  string
+	steps [][]catalog.ActionID
+}
+
+// defaultIndex is the embedded catalog's index, built on first use.
+var defaultIndex = sync.OnceValue(func() *catalogIndex { return buildIndex(catalog.Default()) })
+
+// indexFor returns the index of c: shared for the embedded catalog, built
+// afresh for any other (tests, pinned data sets).
+func indexFor(c *catalog.Catalog) *catalogIndex {
+	if c == catalog.Default() {
+		return defaultIndex()
+	}
+	return buildIndex(c)
+}
+
+// dataReadActions read the contents of data stores: what an attacker copies.
+var dataReadActions = []string{
+	"s3:GetObject", "s3:GetObjectVersion",
+	"secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue",
+	"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory",
+	"kms:Decrypt",
+	"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+	"rds-data:ExecuteStatement", "rds-data:BatchExecuteStatement",
+}
+
+// credentialActions return credentials, passwords or tokens of other
+// identities or resources.
+var credentialActions = []string{
+	"iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+	"iam:CreateServiceSpecificCredential", "iam:ResetServiceSpecificCredential",
+	"ec2:GetPasswordData", "redshift:GetClusterCredentials", "redshift:GetClusterCredentialsWithIAM",
+	"rds-db:connect", "lightsail:GetInstanceAccessDetails", "lightsail:GetRelationalDatabaseMasterUserPassword",
+	"cognito-identity:GetCredentialsForIdentity", "cognito-identity:GetOpenIdTokenForDeveloperIdentity",
+	"sts:GetFederationToken", "sso:GetRoleCredentials", "ecr:GetAuthorizationToken",
+	"codeartifact:GetAuthorizationToken", "gamelift:RequestUploadCredentials",
+}
+
+// wildcardExemptActions are acceptable on "Resource": "*" as least
+// privilege although the reference lists resource types for them: SES's
+// send actions (seed 001 calls ses:SendEmail + ses:SendRawEmail on "*" the
+// CORRECT minimum; the resource is the sending identity, which callers pin
+// with the ses:FromAddress condition rather than an ARN).
+var wildcardExemptActions = []string{
+	"ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail",
+	"ses:SendBulkEmail", "ses:SendCustomVerificationEmail",
+}
+
+// rcpServices are the services whose actions resource control policies support.
+var rcpServiceList = []string{"s3", "sts", "sqs", "secretsmanager", "kms", "ecr", "aoss", "cognito-identity", "logs", "dynamodb"}
+
+// escalationMethods are the published privilege-escalation methods for AWS
+// IAM (the classic IAM, Lambda, Glue, CloudFormation, EC2, Data Pipeline,
+// SageMaker and CodeStar paths). Alternatives in one step are separated by '|'.
+var escalationMethods = []struct {
+	name  string
+	steps []string
+}{
+	{"CreateNewPolicyVersion", []string{"iam:CreatePolicyVersion"}},
+	{"SetExistingDefaultPolicyVersion", []string{"iam:SetDefaultPolicyVersion"}},
+	{"CreateAccessKey", []string{"iam:CreateAccessKey"}},
+	{"CreateLoginProfile", []string{"iam:CreateLoginProfile"}},
+	{"UpdateLoginProfile", []string{"iam:UpdateLoginProfile"}},
+	{"AttachUserPolicy", []string{"iam:AttachUserPolicy"}},
+	{"AttachGroupPolicy", []string{"iam:AttachGroupPolicy"}},
+	{"AttachRolePolicy", []string{"iam:AttachRolePolicy"}},
+	{"PutUserPolicy", []string{"iam:PutUserPolicy"}},
+	{"PutGroupPolicy", []string{"iam:PutGroupPolicy"}},
+	{"PutRolePolicy", []string{"iam:PutRolePolicy"}},
+	{"AddUserToGroup", []string{"iam:AddUserToGroup"}},
+	{"UpdateRolePolicyToAssumeIt", []string{"iam:UpdateAssumeRolePolicy", "sts:AssumeRole"}},
+	{"PassExistingRoleToNewEC2Instance", []string{"iam:PassRole", "ec2:RunInstances"}},
+	{"PassExistingRoleToNewLambdaThenInvoke", []string{"iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"}},
+	{"PassExistingRoleToNewLambdaThenTriggerWithNewDynamo", []string{"iam:PassRole", "lambda:CreateFunction", "lambda:CreateEventSourceMapping"}},
+	{"EditExistingLambdaFunctionWithRole", []string{"lambda:UpdateFunctionCode"}},
+	{"PassExistingRoleToNewGlueDevEndpoint", []string{"iam:PassRole", "glue:CreateDevEndpoint"}},
+	{"UpdateExistingGlueDevEndpoint", []string{"glue:UpdateDevEndpoint"}},
+	{"PassExistingRoleToNewGlueJob", []string{"iam:PassRole", "glue:CreateJob", "glue:StartJobRun|glue:CreateTrigger"}},
+	{"PassExistingRoleToCloudFormation", []string{"iam:PassRole", "cloudformation:CreateStack"}},
+	{"PassExistingRoleToNewDataPipeline", []string{"iam:PassRole", "datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition", "datapipeline:ActivatePipeline"}},
+	{"PassExistingRoleToNewSageMakerNotebook", []string{"iam:PassRole", "sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"}},
+	{"PassExistingRoleToNewCodeStarProject", []string{"iam:PassRole", "codestar:CreateProject"}},
+	{"CreateCodeStarProjectFromTemplate", []string{"codestar:CreateProjectFromTemplate"}},
+}
+
+func buildIndex(c *catalog.Catalog) *catalogIndex {
+	ix := &catalogIndex{cat: c, all: c.Match("*"), passRole: -1}
+	if a, err := c.Action("iam:PassRole"); err == nil {
+		ix.passRole = a.ID
+	}
+	ix.permissionsMgmt = setOf(c, c.ActionsByAccessLevel(catalog.PermissionsManagement))
+	ix.readOrList = setOf(c, c.ActionsByAccessLevel(catalog.Read)).Union(setOf(c, c.ActionsByAccessLevel(catalog.List)))
+	// An action with several access levels is read-only only if all are.
+	for _, a := range ix.readOrList.Actions(c) {
+		for _, lvl := range a.AccessLevels {
+			if lvl != catalog.Read && lvl != catalog.List {
+				ix.readOrList = ix.readOrList.Difference(single(c, a.ID))
+				break
+			}
+		}
+	}
+	ix.resourceLevel = c.NewActionSet()
+	ix.typeActions = map[*catalog.ResourceType][]catalog.ActionID{}
+	for id := range c.NumActions() {
+		a := c.ActionByID(catalog.ActionID(id))
+		for _, r := range a.Resources {
+			if r.Type != nil {
+				ix.resourceLevel.Add(a.ID)
+				ix.typeActions[r.Type] = append(ix.typeActions[r.Type], a.ID)
+			}
+		}
+	}
+	ix.sendOnly = c.NewActionSet()
+	for id := range c.NumActions() {
+		a := c.ActionByID(catalog.ActionID(id))
+		if strings.HasPrefix(a.Name, "Send") || strings.HasPrefix(a.Name, "Publish") {
+			ix.sendOnly.Add(a.ID)
+		}
+	}
+	ix.dataRead = namedSet(c, dataReadActions)
+	ix.credentials = namedSet(c, credentialActions)
+	ix.wildcardExempt = namedSet(c, wildcardExemptActions)
+	ix.trustActions = c.Match("sts:AssumeRole*").Union(namedSet(c, []string{"sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"}))
+	ix.rcpServices = map[string]bool{}
+	for _, s := range rcpServiceList {
+		ix.rcpServices[s] = true
+	}
+	for _, m := range escalationMethods {
+		p := escalationPath{name: m.name}
+		ok := true
+		for _, step := range m.steps {
+			var alts []catalog.ActionID
+			for _, name := range strings.Split(step, "|") {
+				if a, err := c.Action(name); err == nil {
+					alts = append(alts, a.ID)
+				}
+			}
+			if len(alts) == 0 {
+				ok = false // the catalog no longer has the action: the path is gone
+				break
+			}
+			p.steps = append(p.steps, alts)
+		}
+		if ok {
+			ix.escalations = append(ix.escalations, p)
+		}
+	}
+	ix.arnServices = map[string]arnServiceShape{}
+	ix.typePrefixes = map[string]map[string]bool{}
+	seen := map[string]bool{}
+	for _, s := range c.Services() {
+		for _, rt := range s.ResourceTypes {
+			for _, t := range rt.ARNTemplates {
+				f := strings.SplitN(t, ":", 6)
+				if len(f) < 6 || strings.Contains(f[2], "${") {
+					continue
+				}
+				svc := f[2]
+				if i := strings.Index(f[5], "${"); i > 0 {
+					if ix.typePrefixes[svc] == nil {
+						ix.typePrefixes[svc] = map[string]bool{}
+					}
+					ix.typePrefixes[svc][f[5][:i]] = true
+				}
+				sh := ix.arnServices[svc]
+				if !seen[svc] {
+					seen[svc] = true
+					sh = arnServiceShape{regionAlways: true, regionNever: true, accountAlways: true, accountNever: true}
+				}
+				if f[3] == "" {
+					sh.regionAlways = false
+				} else {
+					sh.regionNever = false
+				}
+				if f[4] == "" {
+					sh.accountAlways = false
+				} else {
+					sh.accountNever = false
+				}
+				ix.arnServices[svc] = sh
+			}
+		}
+	}
+	return ix
+}
+
+func setOf(c *catalog.Catalog, actions []*catalog.Action) catalog.ActionSet {
+	s := c.NewActionSet()
+	for _, a := range actions {
+		s.Add(a.ID)
+	}
+	return s
+}
+
+func single(c *catalog.Catalog, id catalog.ActionID) catalog.ActionSet {
+	s := c.NewActionSet()
+	s.Add(id)
+	return s
+}
+
+func namedSet(c *catalog.Catalog, names []string) catalog.ActionSet {
+	s := c.NewActionSet()
+	for _, n := range names {
+		if a, err := c.Action(n); err == nil {
+			s.Add(a.ID)
+		}
+	}
+	return s
+}

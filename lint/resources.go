@@ -1,0 +1,284 @@
+package lint
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/iamguard/iamguard/catalog"
+	"github.com/iamguard/iamguard/policy"
+)
+
+var (
+	partitions = map[string]bool{"aws": true, "aws-cn": true, "aws-us-gov": true, "aws-iso": true, "aws-iso-b": true, "aws-iso-e": true, "aws-iso-f": true, "aws-eusc": true}
+	regionRE   = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
+	accountRE  = regexp.MustCompile(`^[0-9]{12}$`)
+	variableRE = regexp.MustCompile(`\$\{[^}]*\}`)
+)
+
+// withoutVariables replaces policy variables with '*', which is what they
+// can match for a static check.
+func withoutVariables(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	return variableRE.ReplaceAllString(s, "*")
+}
+
+func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+
+// coversWholeService reports whether an ARN pattern covers every resource
+// of its service (or of one resource type) in every account:
+// "arn:aws:logs:*:*:*", "arn:aws:s3:::*/*", "arn:aws:secretsmanager:*:*:secret:*".
+// A name prefix ("arn:aws:s3:::engify-ai-uploads/*") is not: only a
+// resource-type word of the service's ARN formats ("secret:", "table/") may
+// precede the wildcard.
+func (ix *catalogIndex) coversWholeService(t string) bool {
+	if !strings.HasPrefix(t, "arn:") {
+		return false
+	}
+	f := strings.SplitN(t, ":", 6)
+	if len(f) < 6 {
+		return f[len(f)-1] == "*"
+	}
+	if acct := f[4]; acct != "" && strings.Trim(acct, "*") != "" {
+		return false
+	}
+	res := strings.TrimRight(f[5], "*")
+	if res == "" {
+		return true
+	}
+	last := res[len(res)-1]
+	if last != '/' && last != ':' {
+		return false
+	}
+	head := res[:len(res)-1]
+	if strings.Trim(head, "*") == "" {
+		return true
+	}
+	return ix.typePrefixes[f[2]][res]
+}
+
+// checkResources: each Resource/NotResource value is a well-formed ARN of a
+// real resource type that some action of the statement acts on; none is
+// covered by another value.
+func (ps *pass) checkResources(si *stmtInfo) {
+	s := si.s
+	for _, l := range []*policy.List{s.Resource, s.NotResource} {
+		if l == nil {
+			continue
+		}
+		for i := range l.Values {
+			v := &l.Values[i]
+			if v.Text == "*" {
+				continue
+			}
+			if !ps.checkARN(v) {
+				continue
+			}
+			if l == s.Resource {
+				ps.checkResourceFitsActions(si, v)
+			}
+		}
+		ps.checkRedundantResources(l)
+	}
+}
+
+// checkARN reports the first problem of a resource ARN; it returns true when
+// the ARN is well formed.
+func (ps *pass) checkARN(v *policy.Value) bool {
+	t := withoutVariables(v.Text)
+	if !strings.HasPrefix(t, "arn:") {
+		fix := `Write the full ARN, e.g. "arn:aws:s3:::bucket/*".`
+		if strings.HasPrefix(strings.ToLower(t), "arn:") {
+			fix = `Write the prefix "arn:" in lower case.`
+		}
+		ps.reportAt("INVALID_ARN_PREFIX", v, fmt.Sprintf(`%q is neither "*" nor an ARN`, v.Text), fix)
+		return false
+	}
+	f := strings.SplitN(t, ":", 6)
+	if len(f) < 6 {
+		if hasWildcard(t) {
+			return true // "arn:aws:*" spans the remaining fields
+		}
+		ps.reportAt("MISSING_ARN_FIELD", v, fmt.Sprintf("%q has %d of the 6 ARN fields (arn:partition:service:region:account:resource)", v.Text, len(f)), "")
+		return false
+	}
+	part, svc, region, acct := f[1], f[2], f[3], f[4]
+	if !hasWildcard(part) && !partitions[part] {
+		ps.reportAt("INVALID_PARTITION", v, fmt.Sprintf("%q is not an AWS partition", part), "")
+		return false
+	}
+	if hasWildcard(svc) {
+		return true
+	}
+	if strings.ToLower(svc) != svc {
+		ps.reportAt("INVALID_ARN_SERVICE_CASE", v, fmt.Sprintf("the service %q in the ARN must be lower case", svc), fmt.Sprintf("Write %q.", strings.ToLower(svc)))
+		return false
+	}
+	shape, known := ps.ix.arnServices[svc]
+	if !known {
+		ps.reportAt("INVALID_ARN_SERVICE", v, fmt.Sprintf("no AWS resource has ARNs with the service %q", svc), "")
+		return false
+	}
+	switch {
+	case region == "" && shape.regionAlways:
+		ps.reportAt("MISSING_ARN_REGION", v, fmt.Sprintf("%s ARNs have a region; %q has none", svc, v.Text), "")
+		return false
+	case region != "" && !hasWildcard(region) && shape.regionNever:
+		ps.reportAt("ARN_REGION_NOT_ALLOWED", v, fmt.Sprintf("%s ARNs have no region; %q has %q", svc, v.Text, region), "")
+		return false
+	case region != "" && !hasWildcard(region) && !regionRE.MatchString(region):
+		ps.reportAt("INVALID_ARN_REGION", v, fmt.Sprintf("%q is not a region name", region), "")
+		return false
+	}
+	switch {
+	case acct == "" && shape.accountAlways:
+		ps.reportAt("MISSING_ARN_ACCOUNT", v, fmt.Sprintf("%s ARNs have an account ID; %q has none", svc, v.Text), "")
+		return false
+	case acct != "" && !hasWildcard(acct) && shape.accountNever:
+		ps.reportAt("ARN_ACCOUNT_NOT_ALLOWED", v, fmt.Sprintf("%s ARNs have no account ID; %q has %q", svc, v.Text, acct), "")
+		return false
+	case acct != "" && !hasWildcard(acct) && acct != "aws" && !accountRE.MatchString(acct):
+		ps.reportAt("INVALID_ARN_ACCOUNT", v, fmt.Sprintf("%q is not a 12-digit account ID", acct), "")
+		return false
+	}
+	if len(ps.cat.ResourceTypesForARN(t)) == 0 {
+		ps.reportAt("INVALID_ARN_RESOURCE", v, fmt.Sprintf("%q matches no %s resource type", v.Text, svc), "Use one of these formats: "+strings.Join(ps.serviceTemplates(svc, 4), ", ")+".")
+		return false
+	}
+	return true
+}
+
+// serviceTemplates lists up to n ARN templates of an ARN service segment.
+func (ps *pass) serviceTemplates(svc string, n int) []string {
+	var out []string
+	for _, s := range ps.cat.Services() {
+		for _, rt := range s.ResourceTypes {
+			for _, t := range rt.ARNTemplates {
+				if strings.HasPrefix(t, "arn:${Partition}:"+svc+":") && len(out) < n {
+					out = append(out, strings.Replace(t, "${Partition}", "aws", 1))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// checkResourceFitsActions: UNSUPPORTED_RESOURCE_ARN_IN_POLICY when no
+// action of the statement acts on the resource's type.
+func (ps *pass) checkResourceFitsActions(si *stmtInfo, v *policy.Value) {
+	if si.not || si.set.IsEmpty() || !ps.enabled("UNSUPPORTED_RESOURCE_ARN_IN_POLICY") {
+		return
+	}
+	t := withoutVariables(v.Text)
+	types := ps.cat.ResourceTypesForARN(t)
+	for _, rt := range types {
+		for _, id := range ps.ix.typeActions[rt] {
+			if si.set.Has(id) {
+				return
+			}
+		}
+	}
+	what := ""
+	if len(types) > 0 {
+		what = fmt.Sprintf(" (a %s %s)", types[0].Service.Prefix, types[0].Name)
+	}
+	var want, names []string
+	seen := map[string]bool{}
+	for _, av := range si.acts {
+		if !av.ok {
+			continue
+		}
+		var actions []*catalog.Action
+		if av.wildcard {
+			actions = av.set.Actions(ps.cat)
+		} else {
+			actions = []*catalog.Action{ps.cat.ActionByID(av.id)}
+		}
+		if len(names) < 4 {
+			names = append(names, av.v.Text)
+		}
+		for _, a := range actions {
+			for _, r := range a.Resources {
+				if r.Type == nil {
+					continue
+				}
+				for _, tpl := range r.Type.ARNTemplates {
+					tpl = strings.Replace(tpl, "${Partition}", "aws", 1)
+					if !seen[tpl] && len(want) < 4 {
+						seen[tpl] = true
+						want = append(want, tpl)
+					}
+				}
+			}
+		}
+	}
+	fix := `These actions only support "Resource": "*".`
+	if len(want) > 0 {
+		fix = "The actions act on: " + strings.Join(want, ", ") + "."
+	}
+	ps.reportAt("UNSUPPORTED_RESOURCE_ARN_IN_POLICY", v, fmt.Sprintf("no action of the statement (%s) acts on %q%s", strings.Join(names, ", "), v.Text, what), fix)
+}
+
+func (ps *pass) checkRedundantResources(l *policy.List) {
+	if len(l.Values) < 2 || !ps.enabled("REDUNDANT_RESOURCE") {
+		return
+	}
+	for i := range l.Values {
+		a := &l.Values[i]
+		for j := range l.Values {
+			b := &l.Values[j]
+			if i == j || !globCovers(b.Text, a.Text) {
+				continue
+			}
+			if globCovers(a.Text, b.Text) && j > i {
+				continue // equal patterns: the later one is redundant
+			}
+			ps.reportAt("REDUNDANT_RESOURCE", a, fmt.Sprintf("%q is already covered by %q in the same statement", a.Text, b.Text), fmt.Sprintf("Remove %q.", a.Text))
+			break
+		}
+	}
+}
+
+// globCovers reports whether every string matching pattern a also matches
+// pattern b ('*' any run, '?' one character). It is exact when a has no
+// wildcards and sound otherwise: a '*' of a is only covered by a '*' of b.
+func globCovers(b, a string) bool {
+	if b == a {
+		return true
+	}
+	// reach[j]: b[:i] can consume a[:j].
+	reach := make([]bool, len(a)+1)
+	next := make([]bool, len(a)+1)
+	reach[0] = true
+	for i := 0; i < len(b); i++ {
+		clear(next)
+		bc := b[i]
+		for j := 0; j <= len(a); j++ {
+			if !reach[j] {
+				continue
+			}
+			if bc == '*' {
+				for k := j; k <= len(a); k++ {
+					next[k] = true
+				}
+				break
+			}
+			if j == len(a) {
+				continue
+			}
+			ac := a[j]
+			switch {
+			case bc == '?' && ac != '*':
+				next[j+1] = true
+			case bc == ac && ac != '*' && ac != '?':
+				next[j+1] = true
+			case bc == ac && ac == '?':
+				next[j+1] = true
+			}
+		}
+		reach, next = next, reach
+	}
+	return reach[len(a)]
+}
