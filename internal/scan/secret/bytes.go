@@ -115,3 +115,18 @@ func indexFold(hay []byte, lowerNeedle string) int {
 	}
 	return -1
 }
+
+// indexFoldBytes is an ASCII case-insensitive bytes.Index.
+func indexFoldBytes(hay, needle []byte) int {
+	n := len(needle)
+	for i := 0; i+n <= len(hay); i++ {
+		j := 0
+		for j < n && fold(hay[i+j]) == fold(needle[j]) {
+			j++
+		}
+		if j == n {
+			return i
+		}
+	}
+	return -1
+}

@@ -244,6 +244,8 @@ func detectors() []*detector {
 				{file: ".env.example", text: "NEXTAUTH_SECRET=\nSENDGRID_API_KEY=your-sendgrid-key\nDB_PASSWORD=${DB_PASSWORD}\n"},
 				{text: "mySecret := \"short\""},
 				{text: "MONGO_PASSWORD=$(aws secretsmanager get-secret-value --secret-id engify/mongodb-uri)"},
+				{text: `	"encryptionKey": "encryptionKey1024",`},
+				{file: "crypto/ecdh/ecdh_test.go", text: `		PrivateKey: "7d7dc5f71eb29ddaf80d6214632eeae03d9058af1fb6d22ed80badb62bc1a534",`},
 			},
 		},
 	}
@@ -751,27 +753,43 @@ var (
 )
 
 // classifyName splits an identifier into words (snake_case, kebab-case,
-// camelCase, dotted) and judges it by its last words.
+// camelCase, dotted) and judges it by its last words. It runs on every
+// keyword hit, so it works in a stack buffer and allocates nothing.
 func classifyName(name []byte) nameInfo {
 	var info nameInfo
 	if i := bytes.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
-	words := splitWords(name, make([]string, 0, 8))
-	if len(words) == 0 || len(words) > 12 {
+	var lowerBuf [128]byte
+	var spanBuf [12][2]int
+	if len(name) > len(lowerBuf) {
 		return info
 	}
-	last := words[len(words)-1]
-	prev := ""
-	if len(words) > 1 {
-		prev = words[len(words)-2]
+	lower := lowerBuf[:len(name)]
+	for i, c := range name {
+		lower[i] = fold(c)
+	}
+	spans, ok := wordSpans(name, spanBuf[:0], len(spanBuf))
+	if !ok || len(spans) == 0 {
+		return info
+	}
+	word := func(i int) string {
+		if i < 0 {
+			return ""
+		}
+		return string(lower[spans[i][0]:spans[i][1]])
+	}
+	n := len(spans)
+	last, prev := lower[spans[n-1][0]:spans[n-1][1]], ""
+	if n > 1 {
+		prev = word(n - 2)
 	}
 	switch {
 	case notSecretQualifiers[prev]:
 		return info
-	case secretLastWords[last]:
+	case secretLastWords[string(last)]:
 		info.secret = true
-	case last == "key" && keyQualifiers[prev]:
+	case string(last) == "key" && keyQualifiers[prev]:
 		info.secret = true
 	default:
 		return info
@@ -784,22 +802,29 @@ func classifyName(name []byte) nameInfo {
 		}
 	}
 	hasSecret, hasAWS := false, false
-	for i, w := range words {
+	for i := range spans {
+		w := word(i)
 		hasSecret = hasSecret || w == "secret"
 		hasAWS = hasAWS || w == "aws" || w == "access"
-		info.nextAuth = info.nextAuth || w == "nextauth" || w == "next" && i+1 < len(words) && words[i+1] == "auth"
+		info.nextAuth = info.nextAuth || w == "nextauth" || w == "next" && i+1 < n && word(i+1) == "auth"
 	}
 	info.aws = hasSecret && hasAWS
-	info.nextAuth = info.nextAuth && last == "secret"
+	info.nextAuth = info.nextAuth && string(last) == "secret"
 	return info
 }
 
-// splitWords appends the lower-cased words of an identifier to words.
-func splitWords(name []byte, words []string) []string {
+// wordSpans appends the [start, end) of each word of an identifier to spans;
+// it reports false when the identifier has more than limit words.
+func wordSpans(name []byte, spans [][2]int, limit int) ([][2]int, bool) {
 	start := -1
+	ok := true
 	flush := func(end int) {
 		if start >= 0 && end > start {
-			words = append(words, strings.ToLower(string(name[start:end])))
+			if len(spans) == limit {
+				ok = false
+			} else {
+				spans = append(spans, [2]int{start, end})
+			}
 		}
 		start = -1
 	}
@@ -820,6 +845,16 @@ func splitWords(name []byte, words []string) []string {
 		}
 	}
 	flush(len(name))
+	return spans, ok
+}
+
+// splitWords returns the lower-cased words of an identifier.
+func splitWords(name []byte) []string {
+	spans, _ := wordSpans(name, nil, len(name))
+	words := make([]string, len(spans))
+	for i, s := range spans {
+		words[i] = strings.ToLower(string(name[s[0]:s[1]]))
+	}
 	return words
 }
 
@@ -877,7 +912,7 @@ func findAssignment(sc *fileScan, at int) {
 	switch {
 	case info.aws && looksLikeAWSSecret(value):
 		m.code, m.severity, m.what = CodeAWSSecretAccessKey, finding.Security, "hardcoded AWS secret access key"
-	case isValuePlaceholder(value):
+	case isValuePlaceholder(value) || containsNameWord(value, d[s:e]):
 		return
 	case info.nextAuth:
 		if len(value) < 8 || entropy(value) < 2.5 {
@@ -890,7 +925,9 @@ func findAssignment(sc *fileScan, at int) {
 		}
 		m.code, m.severity, m.what = CodeEnvSecret, finding.Security, "secret in env file"
 	default:
-		if sc.lock || sc.isMinified() || !looksRandom(value) || isDigest(value, d, vs) {
+		// Pure hex in tests is a test vector (keys and secrets of published
+		// known-answer tests), not a credential.
+		if sc.lock || sc.isMinified() || !looksRandom(value) || isDigest(value, d, vs) || allHex(value) && isTestPath(sc.file) {
 			return
 		}
 		m.code, m.severity, m.what = CodeGenericSecret, finding.Warning, "possible hardcoded secret"
@@ -994,6 +1031,33 @@ func isDigest(v, d []byte, at int) bool {
 	return containsFold(line, "sha", "md5", "integrity", "checksum", "digest", "hash")
 }
 
+// containsNameWord reports whether the value repeats a word (of 4+ letters)
+// of its own name: "encryptionKey": "encryptionKey1024" is a label, and
+// DB_PASSWORD=mypassword2024 a placeholder.
+func containsNameWord(value, name []byte) bool {
+	var spanBuf [12][2]int
+	spans, _ := wordSpans(name, spanBuf[:0], len(spanBuf))
+	for _, sp := range spans {
+		if w := name[sp[0]:sp[1]]; len(w) >= 4 && indexFoldBytes(value, w) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// isTestPath reports files that by name or directory hold tests or fixtures.
+func isTestPath(file string) bool {
+	f := "/" + strings.ToLower(file)
+	for _, dir := range []string{"/testdata/", "/test/", "/tests/", "/__tests__/", "/spec/", "/fixtures/"} {
+		if strings.Contains(f, dir) {
+			return true
+		}
+	}
+	base := f[strings.LastIndexByte(f, '/')+1:]
+	return strings.HasSuffix(base, "_test.go") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") ||
+		strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py")
+}
+
 func isEnvTemplate(file string) bool {
 	lower := strings.ToLower(file)
 	for _, s := range []string{".example", ".sample", ".template", ".dist", ".defaults", ".tmpl"} {
@@ -1035,5 +1099,5 @@ func kebab(name []byte) string {
 	if i := bytes.LastIndexByte(name, '.'); i >= 0 {
 		name = name[i+1:]
 	}
-	return strings.Join(splitWords(name, nil), "-")
+	return strings.Join(splitWords(name), "-")
 }

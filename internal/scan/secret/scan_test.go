@@ -2,9 +2,9 @@ package secret
 
 import (
 	"context"
-	"fmt"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,10 +101,10 @@ func TestScanBytesPositionsAndPairs(t *testing.T) {
 		wantInMessage    []string
 	}{
 		{
-			name: "seed 001 key id with its secret two lines down",
-			file: "src/config.ts",
-			text: "// config\nconst AWS_ACCESS_KEY_ID = 'AKIA§RZPUZDIKFHJZDEGX';\nconst region = 'us-east-1';\nconst AWS_SECRET = 'El2hpChYgCfrL1sp§NxnyVmihA+2O76UMFxFkM+R5';\n",
-			want: []string{"2:28 AWS_ACCESS_KEY_ID", "4:21 AWS_SECRET_ACCESS_KEY"},
+			name:          "seed 001 key id with its secret two lines down",
+			file:          "src/config.ts",
+			text:          "// config\nconst AWS_ACCESS_KEY_ID = 'AKIA§RZPUZDIKFHJZDEGX';\nconst region = 'us-east-1';\nconst AWS_SECRET = 'El2hpChYgCfrL1sp§NxnyVmihA+2O76UMFxFkM+R5';\n",
+			want:          []string{"2:28 AWS_ACCESS_KEY_ID", "4:21 AWS_SECRET_ACCESS_KEY"},
 			wantInMessage: []string{"of AWS account 123456789012", "paired with access key ID AKI**************EGX"},
 		},
 		{
@@ -118,10 +118,10 @@ func TestScanBytesPositionsAndPairs(t *testing.T) {
 			want: []string{"1:10 AWS_ACCESS_KEY_ID"},
 		},
 		{
-			name: "seed 000 secrets in an env file",
-			file: "app/.env.local",
-			text: "MONGODB_URI=mongodb+srv://engify-app:Ze2qpUWnoVPDF2§yeE6RsXcNO@cluster0.abcde.mongodb.net/engify\nNEXTAUTH_SECRET=pmuEEdx63BQJEnjEEX§psORg6NymWRyt3TTf5TtNxmDM=\nSENDGRID_API_KEY=SG.§_kv5ZJr3J1TWDtkwtDDb-x.HKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po-\nTWILIO_AUTH_TOKEN=eff9243a8f50§6b40928b5b7a767c76fb\nAPI_KEY_ENCRYPTION_KEY=3f9a7c§21d4e8b06f5a9c3e7d1b2f4a60\n",
-			want: []string{"1:38 DATABASE_URI_WITH_PASSWORD", "2:17 NEXTAUTH_SECRET", "3:18 SENDGRID_API_KEY", "4:19 TWILIO_AUTH_TOKEN", "5:24 ENV_SECRET"},
+			name:          "seed 000 secrets in an env file",
+			file:          "app/.env.local",
+			text:          "MONGODB_URI=mongodb+srv://engify-app:Ze2qpUWnoVPDF2§yeE6RsXcNO@cluster0.abcde.mongodb.net/engify\nNEXTAUTH_SECRET=pmuEEdx63BQJEnjEEX§psORg6NymWRyt3TTf5TtNxmDM=\nSENDGRID_API_KEY=SG.§_kv5ZJr3J1TWDtkwtDDb-x.HKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po-\nTWILIO_AUTH_TOKEN=eff9243a8f50§6b40928b5b7a767c76fb\nAPI_KEY_ENCRYPTION_KEY=3f9a7c§21d4e8b06f5a9c3e7d1b2f4a60\n",
+			want:          []string{"1:38 DATABASE_URI_WITH_PASSWORD", "2:17 NEXTAUTH_SECRET", "3:18 SENDGRID_API_KEY", "4:19 TWILIO_AUTH_TOKEN", "5:24 ENV_SECRET"},
 			wantInMessage: []string{"MongoDB connection URI", "(user engify-app)"},
 		},
 		{
@@ -140,10 +140,10 @@ func TestScanBytesPositionsAndPairs(t *testing.T) {
 			text: "  token \"Ze2qpUWnoVPD§F2yeE6RsXcNO\"\n  authToken: \"Ze2qpUWnoVPD§F2yeE6RsXcNO\"\n",
 		},
 		{
-			name: "private key points at its header",
-			file: "deploy/key.pem",
-			text: "\n\n-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIoXe5EGbk0S0gDxGT9bCKTXOr2yJ3SIgYVNW/2b2py4Hr9qlwhnx1+dd\n-----END EC PRIVATE KEY-----\n",
-			want: []string{"3:1 PRIVATE_KEY"},
+			name:          "private key points at its header",
+			file:          "deploy/key.pem",
+			text:          "\n\n-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIoXe5EGbk0S0gDxGT9bCKTXOr2yJ3SIgYVNW/2b2py4Hr9qlwhnx1+dd\n-----END EC PRIVATE KEY-----\n",
+			want:          []string{"3:1 PRIVATE_KEY"},
 			wantInMessage: []string{"hardcoded EC private key"},
 		},
 		{
