@@ -160,36 +160,50 @@ func isIdent(s string) bool {
 // reporting every earlier duplicate.
 func (d *decoder) lastFields(n *node.Node, path span) []*node.Field {
 	fields := n.Fields
-	dup := false
-	for i := 1; i < len(fields) && !dup; i++ {
-		for j := 0; j < i; j++ {
-			if fields[i].Key == fields[j].Key {
-				dup = true
-				break
-			}
-		}
-	}
-	if !dup {
+	if !hasDuplicates(fields) {
 		return fields
 	}
-	out := make([]*node.Field, 0, len(fields))
+	// The last occurrence of each key wins; earlier ones are reported.
+	last := make(map[string]int, len(fields))
 	for i, f := range fields {
-		later := false
-		for _, g := range fields[i+1:] {
-			if g.Key == f.Key {
-				later = true
-				break
-			}
-		}
-		earlier := slices.ContainsFunc(fields[:i], func(g *node.Field) bool { return g.Key == f.Key })
-		if earlier {
+		last[f.Key] = i
+	}
+	seen := make(map[string]bool, len(fields))
+	out := make([]*node.Field, 0, len(last))
+	for i, f := range fields {
+		if seen[f.Key] {
 			d.add(ProblemDuplicateKey, f.KeyPos, d.key(path, f.Key), "duplicate key %q: it is already defined in this object", f.Key)
 		}
-		if !later {
+		seen[f.Key] = true
+		if last[f.Key] == i {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// hasDuplicates reports whether two fields share a key: pairwise for the
+// small objects policies are made of, with a map for large ones so a
+// hostile document cannot make decoding quadratic.
+func hasDuplicates(fields []*node.Field) bool {
+	if len(fields) <= 16 {
+		for i := 1; i < len(fields); i++ {
+			for j := 0; j < i; j++ {
+				if fields[i].Key == fields[j].Key {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	seen := make(map[string]struct{}, len(fields))
+	for _, f := range fields {
+		if _, ok := seen[f.Key]; ok {
+			return true
+		}
+		seen[f.Key] = struct{}{}
+	}
+	return false
 }
 
 var topElements = []string{"Version", "Id", "Statement"}

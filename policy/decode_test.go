@@ -28,6 +28,15 @@ func stmt(members string) string {
 	return "{\n\"Version\": \"2012-10-17\",\n\"Statement\": [{" + members + "}]\n}"
 }
 
+// manyKeys renders n condition members "k0": "v", "k1": "v", ….
+func manyKeys(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`"k%d": "v"`, i)
+	}
+	return strings.Join(parts, ", ")
+}
+
 func TestDecodeProblems(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -107,6 +116,10 @@ func TestDecodeProblems(t *testing.T) {
 			[]string{"DUPLICATE_KEY 3:122 Statement[0].Condition.Bool"}, ""},
 		{"duplicate condition key", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1", "aws:RequestedRegion": "us-east-2"}}`),
 			[]string{`DUPLICATE_KEY 3:134 Statement[0].Condition.StringEquals["aws:RequestedRegion"]`}, ""},
+		{"key written three times", `{"Id": "a", "Id": "b", "Id": "c"}`,
+			[]string{"DUPLICATE_KEY 1:13 Id", "DUPLICATE_KEY 1:24 Id"}, ""},
+		{"duplicate among many condition keys", stmt(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {` + manyKeys(20) + `, "k3": "again"}}`),
+			[]string{`DUPLICATE_KEY 3:` + fmt.Sprint(16+len(`"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEquals": {`+manyKeys(20)+`, `)) + ` Statement[0].Condition.StringEquals.k3`}, ""},
 		{"several problems are all reported in source order", "{\n\"Statement\": [\n  {\"effect\": \"Allow\", \"Action\": 1},\n  {\"Effect\": \"Allow\", \"Resource\": \"*\", \"Resource\": \"*\"}\n],\n\"Bogus\": 1\n}",
 			[]string{"INVALID_POLICY_ELEMENT 3:4 Statement[0].effect", "POLICY_ELEMENT_TYPE_MISMATCH 3:33 Statement[0].Action", "DUPLICATE_KEY 4:40 Statement[1].Resource", "INVALID_POLICY_ELEMENT 6:1 Bogus"}, ""},
 		{"single statement object paths", "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": [1]}}",
