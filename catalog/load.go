@@ -151,7 +151,15 @@ func decode(data string) (*Catalog, error) {
 		blob += n
 	}
 	r.off = blob
-	str := func() string { return strs[r.index(nStr, "string")] }
+	// The helpers below return zero values once an error is recorded, so a
+	// damaged file ends in an error, never an index panic.
+	str := func() string {
+		i := r.index(nStr, "string")
+		if r.err != nil {
+			return ""
+		}
+		return strs[i]
+	}
 
 	c := &Catalog{}
 	c.info = SourceInfo{Source: str(), Version: str(), Date: str()}
@@ -175,10 +183,19 @@ func decode(data string) (*Catalog, error) {
 			lists[i] = backing[starts[i]:starts[i+1]:starts[i+1]]
 		}
 	}
-	list := func() []string { return lists[r.index(nLists, "list")] }
+	list := func() []string {
+		i := r.index(nLists, "list")
+		if r.err != nil {
+			return nil
+		}
+		return lists[i]
+	}
 	levelLists := map[int][]AccessLevel{}
 	levels := func() []AccessLevel {
 		i := r.index(nLists, "list")
+		if r.err != nil {
+			return nil
+		}
 		if l, ok := levelLists[i]; ok {
 			return l
 		}
@@ -224,7 +241,9 @@ func decode(data string) (*Catalog, error) {
 		nK := r.count()
 		s.ConditionKeys = make([]*ConditionKey, nK)
 		for i := 0; i < nK && r.err == nil; i++ {
-			s.ConditionKeys[i] = &keys[r.index(nKeys, "key")]
+			if k := r.index(nKeys, "key"); r.err == nil {
+				s.ConditionKeys[i] = &keys[k]
+			}
 		}
 		nAct := r.count()
 		first := len(actions)
