@@ -115,19 +115,26 @@ func (c *Catalog) index(actions []Action, keys []ConditionKey) {
 		s.Actions = c.actions[rg.first:rg.end:rg.end]
 	}
 
-	// Lower-case full names, all in one buffer converted to a string once,
-	// so the 22k map keys cost one allocation.
+	// Lower-case full names, all in one buffer, so the 22k map keys cost
+	// one allocation.
 	size := 0
 	for _, a := range c.actions {
 		size += len(a.Service.Prefix) + 1 + len(a.Name)
 	}
-	buf := make([]byte, 0, size)
+	var sb strings.Builder // String() hands over the buffer without a copy
+	sb.Grow(size)
 	for _, a := range c.actions {
-		buf = lowerInto(buf, a.Service.Prefix)
-		buf = append(buf, ':')
-		buf = lowerInto(buf, a.Name)
+		for _, part := range [...]string{a.Service.Prefix, ":", a.Name} {
+			for i := 0; i < len(part); i++ {
+				b := part[i]
+				if 'A' <= b && b <= 'Z' {
+					b += 'a' - 'A'
+				}
+				sb.WriteByte(b)
+			}
+		}
 	}
-	all := string(buf)
+	all := sb.String()
 	c.lowerNames = make([]string, len(c.actions))
 	c.actionByName = make(map[string]*Action, len(c.actions))
 	off := 0

@@ -142,13 +142,15 @@ func decode(data string) (*Catalog, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("catalog: string table: %w", r.err)
 	}
-	strs := make([]string, nStr)
+	// Offsets rather than a []string: a quarter of the memory and nothing
+	// for the garbage collector to scan.
+	offs := make([]uint32, nStr+1)
 	lr := &reader{data: data, off: lenStart}
 	blob := r.off
-	for i := range strs {
-		n := lr.uvarint()
-		strs[i] = data[blob : blob+n]
-		blob += n
+	offs[0] = uint32(blob)
+	for i := range nStr {
+		blob += lr.uvarint()
+		offs[i+1] = uint32(blob)
 	}
 	r.off = blob
 	// The helpers below return zero values once an error is recorded, so a
@@ -158,7 +160,7 @@ func decode(data string) (*Catalog, error) {
 		if r.err != nil {
 			return ""
 		}
-		return strs[i]
+		return data[offs[i]:offs[i+1]]
 	}
 
 	c := &Catalog{}
