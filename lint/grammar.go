@@ -108,7 +108,7 @@ func (ps *pass) checkStatementShape(si *stmtInfo) {
 		ps.reportStmt("MISSING_RESOURCE", si, "the statement has no Resource or NotResource", "")
 	}
 	if s.Principal == nil && s.NotPrincipal == nil {
-		ps.reportStmt("MISSING_PRINCIPAL", si, fmt.Sprintf("a %s policy statement needs a Principal", kindName(ps.kind)), "")
+		ps.reportStmt("MISSING_PRINCIPAL", si, fmt.Sprintf("%s policy statement needs a Principal", withArticle(kindName(ps.kind))), "")
 	}
 	ps.emptyList("EMPTY_ARRAY_ACTION", s.Action, "Action")
 	ps.emptyList("EMPTY_ARRAY_NOT_ACTION", s.NotAction, "NotAction")
@@ -160,6 +160,13 @@ func kindName(k policy.Kind) string {
 	return string(k)
 }
 
+func withArticle(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
+
 // checkKindRules: elements and effects a kind of policy does not accept.
 func (ps *pass) checkKindRules(si *stmtInfo) {
 	s := si.s
@@ -173,7 +180,7 @@ func (ps *pass) checkKindRules(si *stmtInfo) {
 		}
 		switch ps.kind {
 		case policy.KindIdentity, policy.KindSession, policy.KindBoundary:
-			ps.report("UNSUPPORTED_PRINCIPAL", pr.Pos, pr.Path, fmt.Sprintf("%s is not supported in a %s policy", name, kindName(ps.kind)), "")
+			ps.report("UNSUPPORTED_PRINCIPAL", pr.Pos, pr.Path, fmt.Sprintf("%s is not supported in %s policy", name, withArticle(kindName(ps.kind))), "")
 		case policy.KindSCP:
 			ps.report("SCP_SYNTAX_ERROR_PRINCIPAL", pr.Pos, pr.Path, fmt.Sprintf("%s is not supported in a service control policy", name), "")
 		case policy.KindRCP:

@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/iamguard/iamguard/catalog"
@@ -144,6 +145,26 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 		return false
 	}
 	if len(ps.cat.ResourceTypesForARN(t)) == 0 {
+		// Tell a misplaced region or account from a wrong resource part.
+		with := func(i int, s string) bool {
+			g := slices.Clone(f)
+			g[i] = s
+			return len(ps.cat.ResourceTypesForARN(strings.Join(g, ":"))) > 0
+		}
+		switch {
+		case acct != "" && with(4, ""):
+			ps.reportAt("ARN_ACCOUNT_NOT_ALLOWED", v, fmt.Sprintf("this %s resource has no account ID in its ARN; %q has %q", svc, v.Text, acct), "")
+			return false
+		case acct == "" && with(4, "*"):
+			ps.reportAt("MISSING_ARN_ACCOUNT", v, fmt.Sprintf("this %s resource has an account ID in its ARN; %q has none", svc, v.Text), "")
+			return false
+		case region != "" && with(3, ""):
+			ps.reportAt("ARN_REGION_NOT_ALLOWED", v, fmt.Sprintf("this %s resource has no region in its ARN; %q has %q", svc, v.Text, region), "")
+			return false
+		case region == "" && with(3, "*"):
+			ps.reportAt("MISSING_ARN_REGION", v, fmt.Sprintf("this %s resource has a region in its ARN; %q has none", svc, v.Text), "")
+			return false
+		}
 		ps.reportAt("INVALID_ARN_RESOURCE", v, fmt.Sprintf("%q matches no %s resource type", v.Text, svc), "Use one of these formats: "+strings.Join(ps.serviceTemplates(svc, 4), ", ")+".")
 		return false
 	}
