@@ -1,0 +1,114 @@
+package capability
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/iamguard/iamguard/catalog"
+)
+
+// Hit is an action the description search found.
+type Hit struct {
+	Action *catalog.Action
+	Score  float64
+}
+
+// index is a BM25 index over every action's description, name and service
+// name. It is built once, on the first search, because most runs never
+// need it (a curated entry matched).
+type index struct {
+	cat      *catalog.Catalog
+	postings map[string][]posting // term → documents
+	docLen   []float32
+	avgLen   float64
+}
+
+type posting struct {
+	doc int32
+	tf  float32
+}
+
+var defaultIndex = sync.OnceValue(func() *index { return buildIndex(catalog.Default()) })
+
+func buildIndex(cat *catalog.Catalog) *index {
+	n := cat.NumActions()
+	ix := &index{cat: cat, postings: make(map[string][]posting, 8192), docLen: make([]float32, n)}
+	total := 0
+	counts := map[string]int{}
+	for id := range n {
+		a := cat.ActionByID(catalog.ActionID(id))
+		clear(counts)
+		terms := 0
+		add := func(text string, weight int) {
+			for _, t := range Tokens(text) {
+				counts[t] += weight
+				terms += weight
+			}
+		}
+		add(a.Description, 1)
+		add(a.Name, 2) // the name's words say what the action does most plainly
+		add(a.Service.Prefix, 1)
+		add(a.Service.Name, 1)
+		for t, c := range counts {
+			ix.postings[t] = append(ix.postings[t], posting{doc: int32(id), tf: float32(c)})
+		}
+		ix.docLen[id] = float32(terms)
+		total += terms
+	}
+	if n > 0 {
+		ix.avgLen = float64(total) / float64(n)
+	}
+	return ix
+}
+
+// Search ranks the catalog's actions against a need with BM25 and returns
+// the best limit hits. Read-level actions win ties over writes, and
+// permissions-management actions are pushed down: a need phrased in plain
+// words rarely means "change who may do what".
+func Search(need string, limit int) []Hit {
+	return defaultIndex().search(need, limit)
+}
+
+func (ix *index) search(need string, limit int) []Hit {
+	const k1, b = 1.2, 0.75
+	terms := Tokens(need)
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	scores := map[int32]float64{}
+	n := float64(len(ix.docLen))
+	for _, t := range terms {
+		ps := ix.postings[t]
+		if len(ps) == 0 {
+			continue
+		}
+		idf := math.Log(1 + (n-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
+		for _, p := range ps {
+			tf := float64(p.tf)
+			norm := tf * (k1 + 1) / (tf + k1*(1-b+b*float64(ix.docLen[p.doc])/ix.avgLen))
+			scores[p.doc] += idf * norm
+		}
+	}
+	hits := make([]Hit, 0, len(scores))
+	for id, s := range scores {
+		a := ix.cat.ActionByID(catalog.ActionID(id))
+		if a.HasAccessLevel(catalog.PermissionsManagement) {
+			s *= 0.8
+		}
+		hits = append(hits, Hit{Action: a, Score: s})
+	}
+	slices.SortFunc(hits, func(x, y Hit) int {
+		if x.Score != y.Score {
+			if x.Score > y.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(x.Action.FullName(), y.Action.FullName())
+	})
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits
+}
