@@ -18,6 +18,7 @@ var commands = []func() *cobra.Command{
 	newVersionCmd,
 	newActionsCmd,
 	newFmtCmd,
+	newLintCmd,
 }
 
 func newRootCmd() *cobra.Command {
