@@ -51,7 +51,7 @@ func checkPublicAccessBlock(c *checker, r *iac.Resource) {
 	var blocks []iac.Match
 	var keys []string
 	switch {
-	case is(r, "AWS::S3::Bucket"):
+	case isCFN(r, "AWS::S3::Bucket"):
 		blocks = r.Lookup("PublicAccessBlockConfiguration")
 		keys = []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"}
 	case is(r, "aws_s3_bucket_public_access_block"):
@@ -98,7 +98,7 @@ var publicCannedACLs = map[string]bool{
 func checkPublicACL(c *checker, r *iac.Resource) {
 	var acls []iac.Match
 	switch {
-	case is(r, "AWS::S3::Bucket"):
+	case isCFN(r, "AWS::S3::Bucket"):
 		acls = r.Lookup("AccessControl")
 	case is(r, "aws_s3_bucket"):
 		if r.Get("acl") != nil && !hasChild(r, "aws_s3_bucket_acl") {
@@ -142,7 +142,7 @@ var restrictingKeys = []string{
 func checkPublicBucketPolicy(c *checker, r *iac.Resource) {
 	var docs []iac.Match
 	switch {
-	case is(r, "AWS::S3::BucketPolicy"):
+	case isCFN(r, "AWS::S3::BucketPolicy"):
 		if doc := iac.PolicyDocument(r.Get("PolicyDocument")); doc != nil {
 			docs = append(docs, iac.Match{Node: doc, Path: r.Path + ".PolicyDocument"})
 		}
@@ -277,11 +277,11 @@ func ingressRules(r *iac.Resource) []ingressRule {
 	}
 	self := iac.Match{Node: r.Props, Path: r.Path}
 	switch {
-	case is(r, "AWS::EC2::SecurityGroup"):
+	case isCFN(r, "AWS::EC2::SecurityGroup"):
 		for _, m := range r.Lookup("SecurityGroupIngress[]") {
 			add(m, "IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6")
 		}
-	case is(r, "AWS::EC2::SecurityGroupIngress") && r.Dialect() == iac.DialectCFN:
+	case isCFN(r, "AWS::EC2::SecurityGroupIngress"):
 		add(self, "IpProtocol", "FromPort", "ToPort", "CidrIp", "CidrIpv6")
 	case is(r, "aws_security_group"):
 		for _, m := range r.Lookup("ingress[]") {

@@ -196,6 +196,12 @@ func is(r *iac.Resource, types ...string) bool {
 	return false
 }
 
+// isCFN is is for CloudFormation-named resources only, for rules whose
+// CloudFormation and Terraform shapes differ.
+func isCFN(r *iac.Resource, types ...string) bool {
+	return r.Dialect() == iac.DialectCFN && is(r, types...)
+}
+
 // requireTrue reports when a boolean property is absent or known false.
 // Unknown values (an unresolved parameter, a Terraform reference) are not
 // reported: iamguard flags what it can show, not what it guesses.

@@ -1,0 +1,13 @@
+resource "aws_ebs_volume" "data" { # expect
+  availability_zone = "us-east-1a"
+  size              = 100
+}
+
+resource "aws_instance" "worker" {
+  ami           = "ami-0abcdef1234567890"
+  instance_type = "t3.micro"
+  root_block_device {
+    volume_size = 50
+    encrypted   = false # expect
+  }
+}

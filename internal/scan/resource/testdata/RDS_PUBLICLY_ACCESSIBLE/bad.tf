@@ -1,0 +1,5 @@
+resource "aws_db_instance" "engify" {
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  publicly_accessible = true # expect
+}

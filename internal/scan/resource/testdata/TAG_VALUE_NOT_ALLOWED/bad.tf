@@ -1,0 +1,10 @@
+variable "environment" {
+  default = "prod"
+}
+
+resource "aws_s3_bucket" "uploads" {
+  bucket = "synthcoreai-uploads"
+  tags = {
+    Environment = var.environment # expect
+  }
+}
