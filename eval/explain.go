@@ -178,8 +178,8 @@ func traceStatement(b *boundPolicy, i int, r *Prepared, hasBoundary bool) Statem
 		} else {
 			reason := fmt.Sprintf("%s is not matched by Resource %s", r.resource.s, list(cs.src.Resource.Texts()))
 			for _, rp := range cs.resources {
-				if rp.vars != nil {
-					if v := rp.vars.unresolved(r); v != "" {
+				if rp.p.hasVars {
+					if v := rp.p.unresolved(r); v != "" {
 						reason += fmt.Sprintf(" (the variable ${%s} has no value in the request, so %q matches nothing)", v, rp.text)
 						break
 					}

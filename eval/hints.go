@@ -69,8 +69,8 @@ func (x *explainer) hints() {
 			}
 			for _, rp := range cs.resources {
 				text := rp.text
-				if rp.vars != nil {
-					text = rp.vars.substitute(r)
+				if rp.p.hasVars {
+					text = rp.p.substitute(r)
 				}
 				score, diff := compareARN(text, r.resource.s)
 				if score > bestScore {

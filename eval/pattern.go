@@ -166,6 +166,10 @@ func (p *pattern) match(s string, vs varSource) bool {
 // star: a literal run (or a resolved variable) must appear whole, a star
 // absorbs any run, a question mark one character.
 func matchParts(parts []part, s string, vs varSource) bool {
+	// A literal tail must end the value: most mismatches stop here.
+	if last := &parts[len(parts)-1]; last.kind == partLiteral && !strings.HasSuffix(s, last.text) {
+		return false
+	}
 	pi, si := 0, 0
 	starPi, starSi := -1, 0
 	for {
@@ -173,8 +177,20 @@ func matchParts(parts []part, s string, vs varSource) bool {
 			pt := &parts[pi]
 			switch pt.kind {
 			case partStar:
+				if pi == len(parts)-1 {
+					return true // a trailing star takes the rest
+				}
 				starPi, starSi = pi, si
 				pi++
+				// Jump straight to the next place the following literal occurs.
+				if next := &parts[pi]; next.kind == partLiteral {
+					j := strings.Index(s[si:], next.text)
+					if j < 0 {
+						return false
+					}
+					si += j
+					starSi = si
+				}
 				continue
 			case partQuestion:
 				if si < len(s) {
@@ -203,11 +219,19 @@ func matchParts(parts []part, s string, vs varSource) bool {
 		} else if si == len(s) {
 			return true
 		}
+		// Backtrack: let the last star absorb one more character.
 		if starPi < 0 || starSi >= len(s) {
 			return false
 		}
 		_, w := utf8.DecodeRuneInString(s[starSi:])
 		starSi += w
+		if next := &parts[starPi+1]; next.kind == partLiteral {
+			j := strings.Index(s[starSi:], next.text)
+			if j < 0 {
+				return false
+			}
+			starSi += j
+		}
 		si = starSi
 		pi = starPi + 1
 	}

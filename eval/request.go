@@ -146,16 +146,31 @@ type ctxValue struct {
 
 func newCtxValue(s string) ctxValue {
 	v := ctxValue{s: s}
-	if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-		v.num, v.numOK = f, true
+	if s == "" {
+		return v
 	}
-	if t, ok := parseDate(s); ok {
-		v.time, v.timOK = t, true
+	// Cheap first-character checks keep failed parses (which allocate
+	// their errors) off the common path of ARNs and names.
+	c := s[0]
+	digit := c >= '0' && c <= '9'
+	if digit || c == '-' || c == '+' || c == '.' {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			v.num, v.numOK = f, true
+		}
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		v.ip, v.ipOK = a.Unmap(), true
+	if digit && len(s) >= 4 {
+		if t, ok := parseDate(s); ok {
+			v.time, v.timOK = t, true
+		}
 	}
-	v.arn = splitARNValue(s)
+	if (digit || c == ':' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') && strings.ContainsAny(s, ".:") && !strings.HasPrefix(s, "arn:") {
+		if a, err := netip.ParseAddr(s); err == nil {
+			v.ip, v.ipOK = a.Unmap(), true
+		}
+	}
+	if strings.HasPrefix(s, "arn:") {
+		v.arn = splitARNValue(s)
+	}
 	return v
 }
 
@@ -463,12 +478,29 @@ func parseDate(s string) (int64, bool) {
 		}
 		return secs * int64(time.Second), true
 	}
+	if !isDigits(s[:4]) {
+		return 0, false
+	}
 	for _, layout := range dateLayouts {
+		if !layoutFits(layout, s) {
+			continue
+		}
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UnixNano(), true
 		}
 	}
 	return 0, false
+}
+
+// layoutFits skips layouts that cannot parse s (each failed time.Parse
+// allocates its error): a date-only layout needs a date-only value.
+func layoutFits(layout, s string) bool {
+	hasT := strings.IndexByte(s, 'T') >= 0
+	switch layout {
+	case "2006-01-02", "2006-01", "2006":
+		return !hasT && len(s) == len(layout)
+	}
+	return hasT
 }
 
 func isDigits(s string) bool {
