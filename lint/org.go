@@ -233,7 +233,7 @@ func (ps *pass) checkNameAccess(word string) {
 		}
 		if si.not {
 			el := si.s.NotAction
-			ps.report("NAME_ACCESS_MISMATCH", el.Pos, el.Path, fmt.Sprintf("the name says %q (%s), but NotAction grants almost every action", word, promise), "")
+			ps.report("NAME_ACCESS_MISMATCH", el.Pos, el.Path, fmt.Sprintf("the name %q says %q (%s), but NotAction grants almost every action", ps.p.Name, word, promise), "")
 			continue
 		}
 		for i := range si.acts {
@@ -255,7 +255,7 @@ func (ps *pass) checkNameAccess(word string) {
 			for i, lv := range a.AccessLevels {
 				levels[i] = string(lv)
 			}
-			ps.reportAt("NAME_ACCESS_MISMATCH", av.v, fmt.Sprintf("the name says %q (%s), but %q grants %s (%s)", word, promise, av.v.Text, ps.names(extra, 3), strings.Join(levels, ", ")), fmt.Sprintf("Remove %q, or rename the policy to say what it does.", av.v.Text))
+			ps.reportAt("NAME_ACCESS_MISMATCH", av.v, fmt.Sprintf("the name %q says %q (%s), but %q grants %s (%s)", ps.p.Name, word, promise, av.v.Text, ps.names(extra, 3), strings.Join(levels, ", ")), fmt.Sprintf("Remove %q, or rename the policy to say what it does.", av.v.Text))
 		}
 	}
 }
