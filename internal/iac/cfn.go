@@ -44,7 +44,7 @@ func LoadCloudFormation(file string, root *node.Node) (*Template, []error) {
 		if root != nil {
 			pos = root.Pos
 		}
-		return t, []error{&node.SyntaxError{Pos: pos, Msg: "CloudFormation template must be an object"}}
+		return t, []error{&Error{Pos: pos, Msg: "CloudFormation template must be an object"}}
 	}
 	if params := root.Get("Parameters"); params != nil && params.Kind == node.Object {
 		for _, f := range params.Fields {
@@ -57,14 +57,14 @@ func LoadCloudFormation(file string, root *node.Node) (*Template, []error) {
 		return t, nil
 	}
 	if res.Value.Kind != node.Object {
-		return t, []error{&node.SyntaxError{Pos: res.Value.Pos, Msg: "Resources must be an object of logical IDs to resources, found " + res.Value.Kind.String()}}
+		return t, []error{&Error{Pos: res.Value.Pos, Msg: "Resources must be an object of logical IDs to resources, found " + res.Value.Kind.String()}}
 	}
 	r := resolver{t: t}
 	for _, f := range res.Value.Fields {
 		decl := f.Value
 		path := "Resources." + f.Key
 		if decl.Kind != node.Object {
-			errs = append(errs, &node.SyntaxError{Pos: decl.Pos, Msg: fmt.Sprintf("%s: a resource must be an object, found %s", path, decl.Kind)})
+			errs = append(errs, &Error{Pos: decl.Pos, Msg: fmt.Sprintf("%s: a resource must be an object, found %s", path, decl.Kind)})
 			continue
 		}
 		typ := decl.Get("Type")
@@ -73,7 +73,7 @@ func LoadCloudFormation(file string, root *node.Node) (*Template, []error) {
 			if typ != nil {
 				pos = typ.Pos
 			}
-			errs = append(errs, &node.SyntaxError{Pos: pos, Msg: path + ": Type must be a string such as AWS::S3::Bucket"})
+			errs = append(errs, &Error{Pos: pos, Msg: path + ": Type must be a string such as AWS::S3::Bucket"})
 			continue
 		}
 		props := decl.Get("Properties")
@@ -81,7 +81,7 @@ func LoadCloudFormation(file string, root *node.Node) (*Template, []error) {
 		case props == nil:
 			props = &node.Node{Kind: node.Object, Pos: f.KeyPos, End: f.KeyPos}
 		case props.Kind != node.Object:
-			errs = append(errs, &node.SyntaxError{Pos: props.Pos, Msg: path + ".Properties must be an object, found " + props.Kind.String()})
+			errs = append(errs, &Error{Pos: props.Pos, Msg: path + ".Properties must be an object, found " + props.Kind.String()})
 			continue
 		default:
 			props = r.resolve(props, 0)

@@ -27,7 +27,7 @@ func LoadCloudControl(file string, root *node.Node) (*Template, []error) {
 	if desired != nil && desired.Kind == node.String {
 		parsed, err := node.ParseJSON(file, []byte(desired.Text))
 		if err != nil {
-			return t, []error{&node.SyntaxError{Pos: desired.Pos, Msg: "DesiredState is not valid JSON: " + err.Error()}}
+			return t, []error{&Error{Pos: desired.Pos, Msg: "DesiredState is not valid JSON: " + err.Error()}}
 		}
 		shift(parsed, desired.Pos.Line-1, desired.Pos.Column)
 		desired = parsed
@@ -37,7 +37,7 @@ func LoadCloudControl(file string, root *node.Node) (*Template, []error) {
 		if desired != nil {
 			pos = desired.Pos
 		}
-		return t, []error{&node.SyntaxError{Pos: pos, Msg: "DesiredState must be an object of resource properties"}}
+		return t, []error{&Error{Pos: pos, Msg: "DesiredState must be an object of resource properties"}}
 	}
 	r := FromCloudControl(tn, desired, file)
 	if id, ok := String(root.Get("Identifier")); ok {

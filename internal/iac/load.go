@@ -26,6 +26,7 @@ type Options struct {
 type Result struct {
 	Templates []*Template
 	// Errors are malformed infrastructure files, each a *node.SyntaxError
+	// (not JSON, YAML or HCL) or an *Error (not a well-formed template)
 	// naming file:line:col; the other files are still loaded.
 	Errors []error
 	// Files is the number of files examined.

@@ -56,6 +56,17 @@ const (
 	UnknownTag = "!iamguard.unknown"
 )
 
+// Error is infrastructure code that parses as JSON or YAML but is not a
+// well-formed template (Resources that is not an object, a resource
+// without a Type string, DesiredState that is not JSON). Text that is not
+// JSON, YAML or HCL at all is a *node.SyntaxError instead.
+type Error struct {
+	Pos node.Pos
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
 // Template is one loaded unit: a CloudFormation file, a Terraform module
 // directory, a plan or a Cloud Control document.
 type Template struct {

@@ -22,7 +22,7 @@ func IsTerraformPlan(root *node.Node) bool {
 func LoadTerraformPlan(file string, root *node.Node) (*Template, []error) {
 	t := &Template{Format: TerraformPlan, File: file, Files: []string{file}}
 	if root == nil || root.Kind != node.Object {
-		return t, []error{&node.SyntaxError{Pos: node.Pos{File: file, Line: 1, Column: 1}, Msg: "plan must be a JSON object"}}
+		return t, []error{&Error{Pos: node.Pos{File: file, Line: 1, Column: 1}, Msg: "plan must be a JSON object"}}
 	}
 	unknown := map[string]*node.Node{}
 	changes := root.Get("resource_changes")
@@ -78,7 +78,7 @@ func addPlanResource(t *Template, r, values *node.Node, path string, unknown map
 	addr, ok1 := String(r.Get("address"))
 	typ, ok2 := String(r.Get("type"))
 	if !ok1 || !ok2 {
-		*errs = append(*errs, &node.SyntaxError{Pos: r.Pos, Msg: "plan resource without address or type"})
+		*errs = append(*errs, &Error{Pos: r.Pos, Msg: "plan resource without address or type"})
 		return
 	}
 	if values == nil || values.Kind != node.Object {
