@@ -19,6 +19,9 @@ var commands = []func() *cobra.Command{
 	newActionsCmd,
 	newFmtCmd,
 	newLintCmd,
+	newScanCmd,
+	newSimulateCmd,
+	newExplainCmd,
 }
 
 func newRootCmd() *cobra.Command {
