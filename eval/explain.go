@@ -587,9 +587,13 @@ func (x *explainer) fixes() {
 			Message:   fmt.Sprintf("Allow %s in an SCP attached at level %d (SCP Allow statements usually use \"Resource\": \"*\"); every level between the root and the account must allow it.", r.action, res.MissingLevel)})
 	case IdentityPolicy:
 		name := x.closestPolicy(ps.identity)
-		msg := fmt.Sprintf("Add this statement to the identity policy %s attached to %s.", quote(name), c.text)
+		who := c.text
+		if c.kind == callerRoleSession {
+			who = "the role " + c.roleARN
+		}
+		msg := fmt.Sprintf("Add this statement to the identity policy %s attached to %s.", quote(name), who)
 		if name == "" {
-			msg = fmt.Sprintf("Attach an identity policy to %s with this statement (no attached policy allows %s; check that the policy is attached to the role or user that makes the call).", c.text, r.action)
+			msg = fmt.Sprintf("Attach an identity policy to %s with this statement (no attached policy allows %s; check that the policy is attached to the role or user that makes the call).", who, r.action)
 		}
 		add(Fix{Kind: "addStatement", PolicyType: IdentityPolicy, Policy: name, Statement: statementJSON(nil, r.action, resource), Message: msg})
 	case PermissionsBoundary:
