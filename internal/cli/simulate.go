@@ -261,7 +261,7 @@ func buildScenario(p simulateParams) (*eval.Scenario, error) {
 				*dst = map[string]string{}
 			}
 			(*dst)[k] = v
-			}
+		}
 		return nil
 	}
 	if err := tags("--principal-tag", p.principalTags, &r.PrincipalTags); err != nil {
