@@ -410,6 +410,10 @@ func findPrivateKey(sc *fileScan, at int) {
 			j++
 			continue
 		}
+		// A body in a string literal starts after a "\n" escape.
+		if body[j] == 'n' && j > 0 && body[j-1] == '\\' {
+			j++
+		}
 		k := runEnd(body, j, isB64Pad)
 		if k-j >= 40 {
 			sc.add(match{

@@ -147,6 +147,12 @@ func TestScanBytesPositionsAndPairs(t *testing.T) {
 			wantInMessage: []string{"hardcoded EC private key"},
 		},
 		{
+			name:          "private key in a string literal: body starts after the \\n escape",
+			text:          "const key = \"-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSfNmO6wK93mYCmvo\\n-----END PRIVATE KEY-----\"",
+			want:          []string{"1:14 PRIVATE_KEY"},
+			wantInMessage: []string{"body MIGH*"},
+		},
+		{
 			name: "stripe test key is a warning code of its own",
 			text: "k = 'sk_test_§5DQL05HA064GiIjHGb3CXlMa'",
 			want: []string{"1:6 STRIPE_TEST_KEY"},
