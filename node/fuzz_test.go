@@ -47,8 +47,10 @@ func FuzzParseJSON(f *testing.F) {
 			if se.Pos.Offset < 0 || se.Pos.Offset > len(data) {
 				t.Fatalf("error offset %d outside input of %d bytes", se.Pos.Offset, len(data))
 			}
+			checkPos(t, "error", se.Pos, data)
 		} else {
 			checkRanges(t, n, len(data))
+			checkPositions(t, n, data)
 		}
 		// The standard library is the reference for validity, except
 		// where we are deliberately stricter (invalid UTF-8, nesting
@@ -83,6 +85,52 @@ func checkRanges(t *testing.T, n *node.Node, size int) {
 	}
 }
 
+// checkPositions recomputes every node's line and column from its byte
+// offset the slow way and compares.
+func checkPositions(t *testing.T, n *node.Node, data []byte) {
+	t.Helper()
+	// want[i] is the position of byte offset i, computed in one pass.
+	type lc struct{ line, col int }
+	want := make([]lc, len(data)+1)
+	line, col := 1, 1
+	i := 0
+	if bytes.HasPrefix(data, []byte("\uFEFF")) {
+		i = 3
+	}
+	for i < len(data) {
+		want[i] = lc{line, col}
+		_, size := utf8.DecodeRune(data[i:])
+		for j := 1; j < size; j++ {
+			want[i+j] = lc{line, col} // inside a character: not a real position
+		}
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	want[len(data)] = lc{line, col}
+	check := func(what string, p node.Pos) {
+		if w := want[p.Offset]; p.Line != w.line || p.Column != w.col {
+			t.Fatalf("%s at offset %d: got %d:%d, want %d:%d", what, p.Offset, p.Line, p.Column, w.line, w.col)
+		}
+	}
+	var walk func(n *node.Node)
+	walk = func(n *node.Node) {
+		check("start", n.Pos)
+		check("end", n.End)
+		for _, it := range n.Items {
+			walk(it)
+		}
+		for _, f := range n.Fields {
+			check("key", f.KeyPos)
+			walk(f.Value)
+		}
+	}
+	walk(n)
+}
+
 func FuzzParseYAML(f *testing.F) {
 	for _, s := range seedPolicies(f) {
 		f.Add(s)
@@ -109,4 +157,22 @@ func FuzzParseYAML(f *testing.F) {
 			t.Fatal("nil node without error")
 		}
 	})
+}
+
+// checkPos recomputes a position's line and column from its byte offset.
+func checkPos(t *testing.T, what string, p node.Pos, data []byte) {
+	t.Helper()
+	line, start := 1, 0
+	for i := 0; i < p.Offset; i++ {
+		if data[i] == '\n' {
+			line, start = line+1, i+1
+		}
+	}
+	if start == 0 && p.Offset >= 3 && bytes.HasPrefix(data, []byte("\uFEFF")) {
+		start = 3
+	}
+	col := utf8.RuneCount(data[start:p.Offset]) + 1
+	if p.Line != line || p.Column != col {
+		t.Fatalf("%s at offset %d: got %d:%d, want %d:%d", what, p.Offset, p.Line, p.Column, line, col)
+	}
 }

@@ -23,7 +23,6 @@ func ParseJSON(file string, data []byte) (*Node, error) {
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		p.off = 3
 		p.lineStart = 3
-		p.colOff = 3
 	}
 	p.skipSpace()
 	if p.off >= len(p.data) {
@@ -46,14 +45,15 @@ type jsonParser struct {
 	file string
 	off  int
 
-	// line bookkeeping: lineStart is the byte offset where the current line
-	// starts; (colOff, col) caches the code-point column of a byte offset on
-	// that line so columns are computed incrementally, not by rescanning the
-	// line (minified JSON is one long line).
+	// Line bookkeeping: lineStart is the byte offset where the current line
+	// starts. Multi-byte UTF-8 can only appear inside strings, and the
+	// string scanner adds each character's continuation bytes to extra, so
+	// a column is off-lineStart-extra+1 without rescanning the line
+	// (minified JSON is one long line). extraOff is how far extra counts.
 	line      int
 	lineStart int
-	colOff    int
-	col       int // code points between lineStart and colOff
+	extra     int
+	extraOff  int
 
 	// Nodes and fields are carved out of slabs to keep the allocation count
 	// proportional to the document's size in kilobytes, not its node count.
@@ -99,32 +99,20 @@ func (p *jsonParser) fields(children []*Field) []*Field {
 }
 
 func (p *jsonParser) pos(off int) Pos {
-	if off < p.lineStart {
+	if off < p.lineStart || off < p.extraOff {
 		return p.slowPos(off)
 	}
-	if off < p.colOff {
-		// Rare (error positions that look back): count from the line start.
-		p.colOff, p.col = p.lineStart, 0
-	}
-	seg := p.data[p.colOff:off]
-	ascii := true
-	for _, c := range seg {
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		p.col += len(seg)
-	} else {
-		p.col += utf8.RuneCount(seg)
-	}
-	p.colOff = off
-	return Pos{File: p.file, Line: p.line, Column: p.col + 1, Offset: off}
+	return Pos{File: p.file, Line: p.line, Column: off - p.lineStart - p.extra + 1, Offset: off}
 }
 
-// slowPos computes a position before the current line from scratch; only
-// error messages that point back at an opening bracket need it.
+// multibyte records a UTF-8 character of size bytes at off.
+func (p *jsonParser) multibyte(off, size int) {
+	p.extra += size - 1
+	p.extraOff = off + size
+}
+
+// slowPos computes a position from scratch; only error messages that point
+// back (at an opening bracket, or at a string's start) need it.
 func (p *jsonParser) slowPos(off int) Pos {
 	line, lineStart := 1, 0
 	for i := 0; i < off; i++ {
@@ -194,7 +182,7 @@ func (p *jsonParser) skipSpace() {
 		case '\n':
 			p.off++
 			p.line++
-			p.lineStart, p.colOff, p.col = p.off, p.off, 0
+			p.lineStart, p.extra = p.off, 0
 		default:
 			return
 		}
@@ -211,13 +199,13 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 	case c == '[':
 		return p.array(depth + 1)
 	case c == '"':
-		start := p.off
+		startPos := p.pos(p.off)
 		s, err := p.str()
 		if err != nil {
 			return nil, err
 		}
 		n := p.newNode()
-		n.Kind, n.Text, n.Pos, n.End = String, s, p.pos(start), p.pos(p.off)
+		n.Kind, n.Text, n.Pos, n.End = String, s, startPos, p.pos(p.off)
 		return n, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
@@ -341,6 +329,7 @@ func (p *jsonParser) str() (string, error) {
 			if r == utf8.RuneError && size <= 1 {
 				return "", p.errAt(i, "invalid UTF-8 in string")
 			}
+			p.multibyte(i, size)
 			i += size
 		}
 	}
@@ -412,6 +401,7 @@ func (p *jsonParser) strEscaped(start, esc int) (string, error) {
 			if r == utf8.RuneError && size <= 1 {
 				return "", p.errAt(i, "invalid UTF-8 in string")
 			}
+			p.multibyte(i, size)
 			buf = append(buf, d[i:i+size]...)
 			i += size
 		}
@@ -470,13 +460,13 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 			}
 			return nil, p.errAt(p.off, "unexpected %s: expected a string key in double quotes", p.describe(p.off))
 		}
-		keyOff := p.off
+		keyPos := p.pos(p.off)
 		key, err := p.str()
 		if err != nil {
 			return nil, err
 		}
 		f := p.newField()
-		f.Key, f.KeyPos = key, p.pos(keyOff)
+		f.Key, f.KeyPos = key, keyPos
 		p.skipSpace()
 		if p.off >= len(p.data) || p.data[p.off] != ':' {
 			return nil, p.errAt(p.off, "unexpected %s after object key: expected ':'", p.describe(p.off))

@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -120,6 +121,27 @@ func BenchmarkParseStages(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			policy.Decode(n, "bench.json", "")
+		}
+	})
+	// References from the standard library, run beside ours so figures
+	// taken on a busy machine can still be compared.
+	b.Run("ref-encoding-json-Valid", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if !json.Valid(data) {
+				b.Fatal("invalid")
+			}
+		}
+	})
+	b.Run("ref-encoding-json-Unmarshal-any", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			var v any
+			if err := json.Unmarshal(data, &v); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	p := policy.Decode(n, "bench.json", "")
