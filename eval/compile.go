@@ -44,6 +44,17 @@ func (t PolicyType) String() string {
 // MarshalText writes the scenario field name.
 func (t PolicyType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
+// UnmarshalText reads a scenario field name.
+func (t *PolicyType) UnmarshalText(b []byte) error {
+	for c := IdentityPolicy; c <= SessionPolicy; c++ {
+		if c.String() == string(b) {
+			*t = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown policy type %q", b)
+}
+
 // label is the policy type in words.
 func (t PolicyType) label() string {
 	switch t {

@@ -1,5 +1,7 @@
 package eval
 
+import "fmt"
+
 // Decision is the outcome of a request.
 type Decision uint8
 
@@ -26,6 +28,17 @@ func (d Decision) String() string {
 
 // MarshalText writes the decision's name.
 func (d Decision) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads a decision's name.
+func (d *Decision) UnmarshalText(b []byte) error {
+	for _, c := range [...]Decision{ImplicitDeny, ExplicitDeny, Allowed} {
+		if c.String() == string(b) {
+			*d = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown decision %q", b)
+}
 
 // Result is a decision and the statement behind it. It points into the
 // PolicySet, so deciding allocates nothing.

@@ -25,11 +25,15 @@ type Scenario struct {
 	Policies  Policies
 
 	prepared *Prepared
+	set      *PolicySet
 }
 
 // Prepared returns the scenario's request, parsed (ParseScenario already
 // checked that it parses).
 func (s *Scenario) Prepared() *Prepared { return s.prepared }
+
+// PolicySet returns the scenario's policies, compiled by ParseScenario.
+func (s *Scenario) PolicySet() *PolicySet { return s.set }
 
 // ExpectMet reports whether d satisfies the scenario's Expect ("denied"
 // accepts either deny). An empty Expect is always met.
@@ -52,7 +56,14 @@ func ParseScenario(file string, data []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeScenario(n, file, nil)
+	s, err := decodeScenario(n, file, nil)
+	if err != nil {
+		return nil, err
+	}
+	if s.set, err = Compile(s.Policies); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // scenarioFields are the top-level fields a scenario may have.
