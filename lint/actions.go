@@ -45,31 +45,49 @@ func (ps *pass) checkActions(si *stmtInfo) {
 	if !ps.enabled("REDUNDANT_ACTION") || len(si.acts) < 2 {
 		return
 	}
+	// Named actions are compared through a map and against the wildcard
+	// values only, so long lists stay linear.
+	var wild []int
+	for i := range si.acts {
+		if si.acts[i].ok && si.acts[i].wildcard {
+			wild = append(wild, i)
+		}
+	}
+	first := make(map[catalog.ActionID]int, len(si.acts))
 	for i := range si.acts {
 		a := &si.acts[i]
 		if !a.ok {
 			continue
 		}
-		for j := range si.acts {
+		var by *actionValue
+		if !a.wildcard {
+			if j, dup := first[a.id]; dup {
+				by = &si.acts[j]
+			} else {
+				first[a.id] = i
+			}
+		}
+		for _, j := range wild {
 			b := &si.acts[j]
-			if i == j || !b.ok || !b.wildcard && a.wildcard {
+			if by != nil || i == j || !covers(b, a) {
 				continue
 			}
-			if !covers(b, a) {
-				continue
+			if a.wildcard && covers(a, b) && j > i {
+				continue // two patterns matching the same actions: the later one is redundant
 			}
-			// Two values matching the same actions: only the later one is redundant.
-			if covers(a, b) && j > i {
-				continue
-			}
-			ps.reportAt("REDUNDANT_ACTION", a.v, fmt.Sprintf("%q is already covered by %q in the same statement", a.v.Text, b.v.Text), fmt.Sprintf("Remove %q.", a.v.Text))
-			break
+			by = b
+		}
+		if by != nil {
+			ps.reportAt("REDUNDANT_ACTION", a.v, fmt.Sprintf("%q is already covered by %q in the same statement", a.v.Text, by.v.Text), fmt.Sprintf("Remove %q.", a.v.Text))
 		}
 	}
 }
 
 // covers reports whether every action of a is in b.
 func covers(b, a *actionValue) bool {
+	if a.wildcard && b.wildcard && a.service != "" && b.service != "" && a.service != b.service {
+		return false // patterns of two services never cover each other
+	}
 	switch {
 	case !a.wildcard && !b.wildcard:
 		return a.id == b.id

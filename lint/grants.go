@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/iamguard/iamguard/catalog"
@@ -144,13 +145,13 @@ func (ps *pass) checkGrants(si *stmtInfo) {
 	if !si.unconstrained() {
 		return
 	}
-	if hits := si.set.Intersect(ps.ix.dataRead); !hits.IsEmpty() && ps.enabled("DATA_EXFILTRATION") {
+	if hits := si.set.Intersect(ps.ix.dataRead, ps.cat); !hits.IsEmpty() && ps.enabled("DATA_EXFILTRATION") {
 		ps.reportGrant("DATA_EXFILTRATION", si, hits, fmt.Sprintf("%s on every resource, with no condition: the principal can read every object, secret or record of these services", ps.names(hits, 4)), "")
 	}
-	if hits := si.set.Intersect(ps.ix.permissionsMgmt); !hits.IsEmpty() && ps.enabled("PERMISSIONS_MANAGEMENT") {
+	if hits := si.set.Intersect(ps.ix.permissionsMgmt, ps.cat); !hits.IsEmpty() && ps.enabled("PERMISSIONS_MANAGEMENT") {
 		ps.reportGrant("PERMISSIONS_MANAGEMENT", si, hits, fmt.Sprintf("%s: permissions-management actions on every resource, with no condition", ps.names(hits, 4)), "")
 	}
-	if hits := si.set.Intersect(ps.ix.credentials).Intersect(ps.ix.resourceLevel); !hits.IsEmpty() && ps.enabled("CREDENTIALS_EXPOSURE") {
+	if hits := si.set.Intersect(ps.ix.credentials, ps.cat).Intersect(ps.ix.resourceLevel); !hits.IsEmpty() && ps.enabled("CREDENTIALS_EXPOSURE") {
 		ps.reportGrant("CREDENTIALS_EXPOSURE", si, hits, fmt.Sprintf("%s on every resource: these return credentials or passwords of other users, instances or clusters", ps.names(hits, 4)), "")
 	}
 }
@@ -255,9 +256,9 @@ func (ps *pass) checkResourceWildcard(si *stmtInfo) {
 		var scoped catalog.ActionSet
 		switch {
 		case v.Text == "*":
-			scoped = si.set.Intersect(ps.ix.resourceLevel).Difference(ps.ix.wildcardExempt)
+			scoped = si.set.Intersect(ps.ix.resourceLevel, ps.cat).Difference(ps.ix.wildcardExempt)
 		case ps.ix.coversWholeService(v.Text):
-			scoped = si.set.Intersect(ps.ix.resourceLevel)
+			scoped = si.set.Intersect(ps.ix.resourceLevel, ps.cat)
 		default:
 			continue
 		}
@@ -276,35 +277,30 @@ func (ps *pass) checkResourceWildcard(si *stmtInfo) {
 // ARN templates with the configured region, account and name prefix.
 func (ps *pass) scopedFix(s catalog.ActionSet, current string) string {
 	cfg := ps.l.cfg
-	region, account := "${Region}", "${Account}"
-	if cfg.Scope.Region != "" {
-		region = cfg.Scope.Region
-	}
-	if cfg.Scope.Account != "" {
-		account = cfg.Scope.Account
-	}
 	svcFilter := ""
 	if f := strings.SplitN(current, ":", 4); len(f) >= 3 && f[0] == "arn" {
-		svcFilter = f[2]
+		svcFilter = "arn:${Partition}:" + f[2] + ":"
 	}
 	var out []string
-	seen := map[string]bool{}
-	for _, a := range s.Actions(ps.cat) {
+	for _, id := range s.IDs() {
+		if len(out) == 3 {
+			break
+		}
+		a := ps.cat.ActionByID(id)
 		for _, r := range a.Resources {
 			if r.Type == nil || !r.Required && len(a.Resources) > 1 && seenRequired(a) {
 				continue
 			}
 			for _, t := range r.Type.ARNTemplates {
-				if svcFilter != "" && !strings.HasPrefix(t, "arn:${Partition}:"+svcFilter+":") {
+				if svcFilter != "" && !strings.HasPrefix(t, svcFilter) {
 					continue
 				}
 				if p, ok := cfg.Scope.Prefixes[a.Service.Prefix]; ok && p != "" {
 					t = p
 				} else {
-					t = strings.NewReplacer("${Partition}", "aws", "${Region}", region, "${Account}", account).Replace(t)
+					t = ps.l.fixReplacer.Replace(t)
 				}
-				if !seen[t] && len(out) < 3 {
-					seen[t] = true
+				if len(out) < 3 && !slices.Contains(out, t) {
 					out = append(out, t)
 				}
 			}
@@ -338,7 +334,7 @@ func (ps *pass) checkEscalation() {
 			return // FULL_ADMIN_ACCESS already says everything
 		}
 		if si.allow && !si.hasCondition && (si.broad || si.typeWide()) {
-			granted = granted.Union(si.set)
+			si.set.AddTo(&granted)
 			grants = append(grants, si)
 		}
 	}

@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/iamguard/iamguard/catalog"
 	"github.com/iamguard/iamguard/config"
@@ -46,6 +48,28 @@ type Linter struct {
 	forbidden        catalog.ActionSet
 	forbiddenPattern []string
 	scope            []string
+
+	// resourceTypes caches catalog.ResourceTypesForARN by pattern: policies
+	// repeat their ARNs, and matching templates is the costliest step.
+	resourceTypes  sync.Map // string → []*catalog.ResourceType
+	resourceTypesN atomic.Int64
+	fixReplacer    *strings.Replacer
+}
+
+// resourceTypeCacheLimit bounds the cache for long-running servers.
+const resourceTypeCacheLimit = 1 << 16
+
+func (l *Linter) resourceTypesFor(arn string) []*catalog.ResourceType {
+	if v, ok := l.resourceTypes.Load(arn); ok {
+		return v.([]*catalog.ResourceType)
+	}
+	types := l.cat.ResourceTypesForARN(arn)
+	if l.resourceTypesN.Load() < resourceTypeCacheLimit {
+		if _, loaded := l.resourceTypes.LoadOrStore(strings.Clone(arn), types); !loaded {
+			l.resourceTypesN.Add(1)
+		}
+	}
+	return types
 }
 
 // New compiles a linter for cfg (nil means config.Default()) over the
@@ -89,6 +113,14 @@ func NewWithCatalog(cfg *config.Config, cat *catalog.Catalog) *Linter {
 		l.forbiddenPattern = append(l.forbiddenPattern, pat)
 	}
 	l.scope = cfg.Scope.Resources
+	region, account := "${Region}", "${Account}"
+	if cfg.Scope.Region != "" {
+		region = cfg.Scope.Region
+	}
+	if cfg.Scope.Account != "" {
+		account = cfg.Scope.Account
+	}
+	l.fixReplacer = strings.NewReplacer("${Partition}", "aws", "${Region}", region, "${Account}", account)
 	return l
 }
 

@@ -16,7 +16,7 @@ func (ps *pass) checkOrganisation(si *stmtInfo) {
 		return
 	}
 	if !ps.l.forbidden.IsEmpty() {
-		if hits := si.set.Intersect(ps.l.forbidden); !hits.IsEmpty() {
+		if hits := si.set.Intersect(ps.l.forbidden, ps.cat); !hits.IsEmpty() {
 			ps.reportGrant("FORBIDDEN_ACTION", si, hits, fmt.Sprintf("%s: forbidden by the organisation (forbiddenActions: %s)", ps.names(hits, 4), strings.Join(ps.l.forbiddenPattern, ", ")), "")
 		}
 	}
@@ -25,7 +25,7 @@ func (ps *pass) checkOrganisation(si *stmtInfo) {
 	}
 	for i := range si.s.Resource.Values {
 		v := &si.s.Resource.Values[i]
-		if v.Text == "*" && si.set.Intersect(ps.ix.resourceLevel).IsEmpty() && !si.not {
+		if v.Text == "*" && si.set.Intersect(ps.ix.resourceLevel, ps.cat).IsEmpty() && !si.not {
 			continue // the actions only accept "*"
 		}
 		inside := false
@@ -194,7 +194,7 @@ func (ps *pass) suggestName(svcs []*catalog.Service) string {
 	granted := ps.cat.NewActionSet()
 	for _, si := range ps.stmts {
 		if si.allow {
-			granted = granted.Union(si.set)
+			si.set.AddTo(&granted)
 		}
 	}
 	word := "ReadWrite"
@@ -279,10 +279,10 @@ func (ps *pass) checkRedundantStatements() {
 			continue
 		}
 		for j, b := range ps.stmts {
-			if i == j || keys[j] != keys[i] || !a.set.Difference(b.set).IsEmpty() || !resourcesCovered(b.s.Resource, a.s.Resource) {
+			if i == j || keys[j] != keys[i] || !a.set.SubsetOf(&b.set) || !resourcesCovered(b.s.Resource, a.s.Resource) {
 				continue
 			}
-			if b.set.Difference(a.set).IsEmpty() && resourcesCovered(a.s.Resource, b.s.Resource) && j > i {
+			if b.set.SubsetOf(&a.set) && resourcesCovered(a.s.Resource, b.s.Resource) && j > i {
 				continue // identical: the later one is redundant
 			}
 			ps.reportStmt("REDUNDANT_STATEMENT", a, fmt.Sprintf("everything this statement covers is already covered by the statement at line %d", b.s.Pos.Line), "Remove this statement.")

@@ -28,7 +28,7 @@ type stmtInfo struct {
 	acts        []actionValue
 	// set is what the statement is about: the union of its Action values,
 	// or every action except its NotAction values.
-	set catalog.ActionSet
+	set stmtActions
 	// broad: the statement applies to every resource of what it grants
 	// (Resource "*", a pattern covering a whole service, or NotResource).
 	broad        bool
@@ -43,8 +43,9 @@ type actionValue struct {
 	id       catalog.ActionID // the action, for a name without wildcards
 	set      catalog.ActionSet
 	wildcard bool
-	err      error // unknown service or action
-	ok       bool  // matches at least one action
+	service  string // lower-case literal service prefix of a wildcard pattern, "" if none
+	err      error  // unknown service or action
+	ok       bool   // matches at least one action
 }
 
 func (a *actionValue) has(id catalog.ActionID) bool {
@@ -74,6 +75,9 @@ func (ps *pass) resolve(v *policy.Value) actionValue {
 			av.err = errMalformedAction
 			return av
 		}
+		if prefix, _, ok := strings.Cut(text, ":"); ok && !hasWildcard(prefix) {
+			av.service = strings.ToLower(prefix)
+		}
 		av.set = ps.cat.Match(text)
 		if av.set.IsEmpty() {
 			if _, err := ps.cat.Expand(text); err != nil {
@@ -98,23 +102,40 @@ func (ps *pass) compile(s *policy.Statement) *stmtInfo {
 	if list == nil && s.NotAction != nil {
 		list, si.not = s.NotAction, true
 	}
-	si.set = ps.cat.NewActionSet()
 	if list != nil {
 		si.acts = make([]actionValue, len(list.Values))
+		wild := si.not
 		for i := range list.Values {
 			av := ps.resolve(&list.Values[i])
 			si.acts[i] = av
-			switch {
-			case !av.ok:
-			case av.wildcard:
-				si.set = si.set.Union(av.set)
-			default:
-				si.set.Add(av.id)
-			}
+			wild = wild || av.wildcard && av.ok
 		}
-	}
-	if si.not {
-		si.set = ps.ix.all.Difference(si.set)
+		if wild {
+			// Wildcards or NotAction: a bitset, built with set operations.
+			set := ps.cat.NewActionSet()
+			for i := range si.acts {
+				switch av := &si.acts[i]; {
+				case !av.ok:
+				case av.wildcard:
+					set = set.Union(av.set)
+				default:
+					set.Add(av.id)
+				}
+			}
+			if si.not {
+				set = ps.ix.all.Difference(set)
+			}
+			si.set = stmtActions{set: set, isSet: true}
+		} else {
+			// Named actions only (the common case): a short list, no bitset.
+			ids := make([]catalog.ActionID, 0, len(si.acts))
+			for i := range si.acts {
+				if si.acts[i].ok {
+					ids = append(ids, si.acts[i].id)
+				}
+			}
+			si.set = stmtActions{ids: ids}
+		}
 	}
 	if s.NotResource != nil {
 		si.broad = true
@@ -129,6 +150,86 @@ func (ps *pass) compile(s *policy.Statement) *stmtInfo {
 	}
 	si.hasCondition = s.Condition != nil && len(s.Condition.Blocks) > 0
 	return si
+}
+
+// stmtActions is a statement's actions: a short ID list when it names
+// actions literally, a bitset when it has wildcards or NotAction. Checks
+// ask it questions that allocate nothing for the list form.
+type stmtActions struct {
+	ids   []catalog.ActionID
+	set   catalog.ActionSet
+	isSet bool
+}
+
+func (a *stmtActions) Has(id catalog.ActionID) bool {
+	if a.isSet {
+		return a.set.Has(id)
+	}
+	for _, x := range a.ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *stmtActions) IsEmpty() bool {
+	if a.isSet {
+		return a.set.IsEmpty()
+	}
+	return len(a.ids) == 0
+}
+
+// Intersect returns the actions also in o (the zero, empty set when none).
+func (a *stmtActions) Intersect(o catalog.ActionSet, c *catalog.Catalog) catalog.ActionSet {
+	if a.isSet {
+		return a.set.Intersect(o)
+	}
+	var out catalog.ActionSet
+	for _, id := range a.ids {
+		if o.Has(id) {
+			if out.IsEmpty() {
+				out = c.NewActionSet()
+			}
+			out.Add(id)
+		}
+	}
+	return out
+}
+
+// AddTo unions the actions into dst.
+func (a *stmtActions) AddTo(dst *catalog.ActionSet) {
+	if a.isSet {
+		*dst = dst.Union(a.set)
+		return
+	}
+	for _, id := range a.ids {
+		dst.Add(id)
+	}
+}
+
+// SubsetOf reports whether every action is also in b.
+func (a *stmtActions) SubsetOf(b *stmtActions) bool {
+	switch {
+	case a.isSet && b.isSet:
+		return a.set.Difference(b.set).IsEmpty()
+	case a.isSet:
+		if a.set.Len() > len(b.ids) {
+			return false
+		}
+		for _, id := range a.set.IDs() {
+			if !b.Has(id) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, id := range a.ids {
+		if !b.Has(id) {
+			return false
+		}
+	}
+	return true
 }
 
 // unconstrained: an Allow that applies to every resource with no condition.

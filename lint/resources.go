@@ -144,12 +144,12 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 		ps.reportAt("INVALID_ARN_ACCOUNT", v, fmt.Sprintf("%q is not a 12-digit account ID", acct), "")
 		return false
 	}
-	if len(ps.cat.ResourceTypesForARN(t)) == 0 {
+	if len(ps.l.resourceTypesFor(t)) == 0 {
 		// Tell a misplaced region or account from a wrong resource part.
 		with := func(i int, s string) bool {
 			g := slices.Clone(f)
 			g[i] = s
-			return len(ps.cat.ResourceTypesForARN(strings.Join(g, ":"))) > 0
+			return len(ps.l.resourceTypesFor(strings.Join(g, ":"))) > 0
 		}
 		switch {
 		case acct != "" && with(4, ""):
@@ -193,7 +193,7 @@ func (ps *pass) checkResourceFitsActions(si *stmtInfo, v *policy.Value) {
 		return
 	}
 	t := withoutVariables(v.Text)
-	types := ps.cat.ResourceTypesForARN(t)
+	types := ps.l.resourceTypesFor(t)
 	for _, rt := range types {
 		for _, id := range ps.ix.typeActions[rt] {
 			if si.set.Has(id) {
