@@ -93,6 +93,10 @@ func (d *decoder) key(parent span, key string) span {
 			d.pathBuf = append(d.pathBuf, '.')
 		}
 		d.pathBuf = append(d.pathBuf, key...)
+	} else if plainQuoted(key) {
+		d.pathBuf = append(d.pathBuf, '[', '"')
+		d.pathBuf = append(d.pathBuf, key...)
+		d.pathBuf = append(d.pathBuf, '"', ']')
 	} else {
 		d.pathBuf = append(d.pathBuf, '[')
 		d.pathBuf = strconv.AppendQuote(d.pathBuf, key)
@@ -141,6 +145,17 @@ func (d *decoder) values(n int) []Value {
 
 func (d *decoder) add(code string, pos Pos, path span, format string, args ...any) {
 	d.problems = append(d.problems, Problem{Code: code, Message: fmt.Sprintf(format, args...), Pos: pos, Path: d.str(path)})
+}
+
+// plainQuoted reports whether strconv.Quote(s) is just s in quotes:
+// printable ASCII without '"' or '\\' (condition keys such as s3:prefix).
+func plainQuoted(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func isIdent(s string) bool {
