@@ -1073,16 +1073,20 @@ func isEnvTemplate(file string) bool {
 }
 
 // assignedName finds the name a token is assigned to on its own line
-// ("SENDGRID_API_KEY=SG…", "apiKey: 'SG…'", setApiKey('SG…')), for naming
-// the Secrets Manager secret in the fix.
+// ("SENDGRID_API_KEY=SG…", "apiKey: 'SG…'"), for naming the Secrets Manager
+// secret in the fix.
 func assignedName(d []byte, at int) string {
 	ls := lineStart(d, at)
 	j := at
-	for j > ls && (isQuote(d[j-1]) || isBlank(d[j-1]) || d[j-1] == '(') {
+	for j > ls && (isQuote(d[j-1]) || isBlank(d[j-1])) {
 		j--
 	}
+	op := j
 	for j > ls && bytes.IndexByte([]byte("=:>"), d[j-1]) >= 0 {
 		j--
+	}
+	if j == op {
+		return "" // no assignment: the word before is not this value's name
 	}
 	for j > ls && (isQuote(d[j-1]) || isBlank(d[j-1])) {
 		j--
@@ -1091,7 +1095,7 @@ func assignedName(d []byte, at int) string {
 	for j > ls && isIdentByte(d[j-1]) {
 		j--
 	}
-	if e-j > 64 {
+	if e == j || e-j > 64 || isDigit(d[j]) {
 		return ""
 	}
 	return kebab(d[j:e])

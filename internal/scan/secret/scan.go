@@ -200,6 +200,14 @@ func (s *Scanner) finish(sc *fileScan) []finding.Finding {
 		return nil
 	}
 	ms := sc.matches
+	// Every matched secret, including those of matches dropped below, is
+	// hidden from every message.
+	secrets := make([]string, 0, len(ms))
+	for _, m := range ms {
+		secrets = append(secrets, sc.secret(m))
+	}
+	slices.Sort(secrets)
+	secrets = slices.Compact(secrets)
 	slices.SortStableFunc(ms, func(a, b match) int {
 		if a.pos != b.pos {
 			return a.pos - b.pos
@@ -235,10 +243,16 @@ func (s *Scanner) finish(sc *fileScan) []finding.Finding {
 			Column:   col,
 			Fix:      fixFor(m.code, m.name),
 		}
-		msg = s.applySuppressions(&f, msg, fp, sc.data, lineStart, line)
-		f.Message = hideSecret(msg, secret)
-		f.Fix = hideSecret(f.Fix, secret)
+		f.Message = s.applySuppressions(&f, msg, fp, sc.data, lineStart, line)
 		out = append(out, f)
+	}
+	// Names in fixes and details come from the text around a secret, which
+	// may be another secret: hide every secret of the file everywhere.
+	for _, secret := range secrets {
+		for i := range out {
+			out[i].Message = hideSecret(out[i].Message, secret)
+			out[i].Fix = hideSecret(out[i].Fix, secret)
+		}
 	}
 	return out
 }

@@ -153,6 +153,13 @@ func TestScanBytesPositionsAndPairs(t *testing.T) {
 			wantInMessage: []string{"body MIGH*"},
 		},
 		{
+			// Fuzz regression (testdata/fuzz/FuzzScanBytes/1a7c7fe7e3f2297f): the
+			// fix named the second token after the first, showing it in full.
+			name: "a neighbouring secret never names the fix",
+			text: "twilio 000000000010177118120892bc6f5da2 0000000010221100A792A08B97C8ac1b",
+			want: []string{"1:8 TWILIO_AUTH_TOKEN", "1:41 TWILIO_AUTH_TOKEN"},
+		},
+		{
 			name: "stripe test key is a warning code of its own",
 			text: "k = 'sk_test_§5DQL05HA064GiIjHGb3CXlMa'",
 			want: []string{"1:6 STRIPE_TEST_KEY"},
