@@ -1,0 +1,186 @@
+// Package fromcode finds the AWS SDK calls a source tree makes: Go
+// (aws-sdk-go-v2 and v1, with go/ast), TypeScript and JavaScript (SDK v3
+// commands and aggregated clients, v2 clients, DocumentClient, lib-storage)
+// and Python (boto3 clients and resources), each with small tokenizers of
+// its own. A call is a service, an operation and the literal arguments that
+// name its resources; package generate maps calls to IAM actions and ARNs.
+package fromcode
+
+import (
+	"context"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/iamguard/iamguard/internal/generate/sdkmap"
+)
+
+// Call is one SDK call found in source.
+type Call struct {
+	File string
+	Line int
+	// Service is the IAM service prefix ("s3", "secretsmanager").
+	Service string
+	// Operation is the SDK operation in PascalCase ("PutObject"), or a
+	// helper the mapping knows ("Upload", "Get" of a DocumentClient).
+	Operation string
+	// Fields are the call's literal arguments by input field name; a value
+	// ending in '*' is a prefix (a template or concatenation's fixed start).
+	Fields sdkmap.Fields
+	// NonLiteral lists resource-naming fields whose value is not a literal.
+	NonLiteral []string
+	// Region is the client's region when the code says it literally.
+	Region string
+	// Form says how the call was written, for the evidence ("new PutObjectCommand").
+	Form string
+}
+
+// Warning is something the analysis could not resolve, at a place.
+type Warning struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Msg  string `json:"message"`
+}
+
+// Result is every call and warning of a tree, in file then line order.
+type Result struct {
+	Calls    []Call
+	Warnings []Warning
+	Files    int
+	Bytes    int64
+}
+
+// Options tune the walk.
+type Options struct {
+	// IncludeTests also reads test files (*_test.go, *.test.ts, test_*.py…),
+	// which usually call mocks rather than AWS.
+	IncludeTests bool
+}
+
+// skipDirs are never walked: dependencies, build output, VCS data.
+var skipDirs = map[string]bool{
+	"node_modules": true, "vendor": true, ".git": true, "dist": true, "build": true, ".next": true,
+	"__pycache__": true, ".venv": true, "venv": true, ".tox": true, "cdk.out": true, ".terraform": true,
+	"coverage": true, ".serverless": true, ".aws-sam": true,
+}
+
+// Language is a source language the analyzers read.
+type Language uint8
+
+const (
+	None Language = iota
+	Go
+	JavaScript // TypeScript too
+	Python
+)
+
+// LanguageOf picks the analyzer for a file name.
+func LanguageOf(name string) Language {
+	switch path.Ext(name) {
+	case ".go":
+		return Go
+	case ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts":
+		if strings.HasSuffix(name, ".d.ts") {
+			return None
+		}
+		return JavaScript
+	case ".py":
+		return Python
+	}
+	return None
+}
+
+func isTestFile(name string) bool {
+	base := path.Base(name)
+	switch {
+	case strings.HasSuffix(base, "_test.go"):
+		return true
+	case strings.Contains(base, ".test.") || strings.Contains(base, ".spec."):
+		return true
+	case strings.HasPrefix(base, "test_") && strings.HasSuffix(base, ".py"), strings.HasSuffix(base, "_test.py"):
+		return true
+	}
+	return false
+}
+
+// AnalyzeFS reads every source file under root in fsys.
+func AnalyzeFS(ctx context.Context, fsys fs.FS, root string, opts Options) (*Result, error) {
+	m := sdkmap.Default()
+	res := &Result{}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if d.IsDir() {
+			if p != root && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".")) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		lang := LanguageOf(p)
+		if lang == None || (!opts.IncludeTests && isTestFile(p)) {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		name := p
+		if root != "." && root != "" {
+			name = strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		}
+		calls, warns := Analyze(name, src, lang, m)
+		res.Calls = append(res.Calls, calls...)
+		res.Warnings = append(res.Warnings, warns...)
+		res.Files++
+		res.Bytes += int64(len(src))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(res.Calls, func(a, b Call) int {
+		if a.File != b.File {
+			return strings.Compare(a.File, b.File)
+		}
+		return a.Line - b.Line
+	})
+	return res, nil
+}
+
+// Analyze reads one file.
+func Analyze(name string, src []byte, lang Language, m *sdkmap.Map) ([]Call, []Warning) {
+	switch lang {
+	case Go:
+		return AnalyzeGo(name, src, m)
+	case JavaScript:
+		return AnalyzeJS(name, src, m)
+	case Python:
+		return AnalyzePython(name, src, m)
+	}
+	return nil, nil
+}
+
+// pascal turns camelCase or snake_case into PascalCase: "putObject",
+// "put_object" → "PutObject".
+func pascal(s string) string {
+	var b strings.Builder
+	up := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '_' {
+			up = true
+			continue
+		}
+		if up && c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up = false
+		b.WriteByte(c)
+	}
+	return b.String()
+}
