@@ -134,7 +134,7 @@ func runScan(ctx context.Context, p scanParams, out io.Writer) error {
 	if failOn == "" {
 		failOn = finding.Error
 	}
-	res := report.Result{Findings: all, Rules: scan.Rules(), Files: files, ToolName: "iamguard", ToolVersion: Version()}
+	res := report.Result{Findings: all, Rules: rulesFound(all), Files: files, ToolName: "iamguard", ToolVersion: Version()}
 	if err := rep.Report(out, res); err != nil {
 		return err
 	}
@@ -152,4 +152,20 @@ func joinDisplay(dir, file string) string {
 		return file
 	}
 	return strings.TrimSuffix(dir, "/") + "/" + file
+}
+
+// rulesFound is the metadata of the codes that were reported: SARIF needs
+// a rule for each result, and listing every linter check would bloat the log.
+func rulesFound(fs []finding.Finding) []report.Rule {
+	codes := map[string]bool{}
+	for _, f := range fs {
+		codes[f.Code] = true
+	}
+	var out []report.Rule
+	for _, r := range scan.Rules() {
+		if codes[r.Code] {
+			out = append(out, r)
+		}
+	}
+	return out
 }

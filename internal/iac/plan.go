@@ -129,11 +129,7 @@ func markUnknown(values, afterUnknown *node.Node, addr string) *node.Node {
 func planTags(r *Resource) Tags {
 	tags := Tags{Known: true}
 	st := r.Spec()
-	tags.Taggable = st.Taggable()
-	if st == nil {
-		_, mapped := spec.FromTerraform(r.SourceType)
-		tags.Taggable = !mapped && r.Props.Get("tags") != nil
-	}
+	tags.Taggable = st.Taggable() || set(r.Props.Get("tags")) || set(r.Props.Get("tags_all"))
 	if !tags.Taggable {
 		return tags
 	}
@@ -150,6 +146,8 @@ func planTags(r *Resource) Tags {
 	}
 	return tags
 }
+
+func set(n *node.Node) bool { return n != nil && n.Kind != node.Null }
 
 // planConfigRefs reads configuration.root_module.resources[].expressions:
 // address → attribute → the first reference, for attributes that are

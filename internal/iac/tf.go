@@ -637,14 +637,9 @@ func tfTags(r *Resource, defaults Tags) Tags {
 	tags := Tags{Known: true}
 	st := r.Spec()
 	tagsNode := r.Props.Field("tags")
-	switch {
-	case st != nil:
-		tags.Taggable = st.Taggable()
-	case r.Type == "" && tagsNode != nil:
-		// An unmapped type that is written with tags accepts them.
-		_, mapped := spec.FromTerraform(r.SourceType)
-		tags.Taggable = !mapped
-	}
+	// The provider tags some types CloudFormation does not (aws_iam_policy):
+	// a resource written with tags accepts them.
+	tags.Taggable = st.Taggable() || tagsNode != nil
 	if !tags.Taggable {
 		return tags
 	}

@@ -111,14 +111,14 @@ func (s *Scanner) Scan(ctx context.Context, fsys fs.FS, root string, opts Option
 	}
 	res.Resources = loaded.Resources()
 	res.Errors = loaded.Errors
-	var out []finding.Finding
+	var found []anchored
 	for _, t := range loaded.Templates {
-		out = append(out, s.Template(t)...)
+		found = append(found, s.template(t)...)
 	}
+	out := s.applyInline(fsys, found)
 	for _, e := range loaded.Errors {
 		out = append(out, s.errorFinding(e))
 	}
-	out = s.applyInline(fsys, out)
 	if !opts.NoSecrets {
 		found, err := s.secrets.ScanFS(ctx, fsys, root)
 		if err != nil {
@@ -145,9 +145,33 @@ func (s *Scanner) Scan(ctx context.Context, fsys fs.FS, root string, opts Option
 // policies written inside it. Configured suppressions apply; inline
 // comments are applied by Scan, which reads the files.
 func (s *Scanner) Template(t *iac.Template) []finding.Finding {
-	out := s.suppress(s.rules.Template(t))
+	var out []finding.Finding
+	for _, a := range s.template(t) {
+		out = append(out, a.Finding)
+	}
+	return out
+}
+
+// anchored is a finding with the position of the resource it is about,
+// where an inline suppression for the whole resource may be written.
+type anchored struct {
+	finding.Finding
+	decl node.Pos
+}
+
+func (s *Scanner) template(t *iac.Template) []anchored {
+	var out []anchored
+	for _, f := range s.suppress(s.rules.Template(t)) {
+		a := anchored{Finding: f}
+		if r := t.Resource(f.Policy); r != nil {
+			a.decl = r.Pos
+		}
+		out = append(out, a)
+	}
 	for _, r := range t.Resources {
-		out = append(out, s.policies(r)...)
+		for _, f := range s.policies(r) {
+			out = append(out, anchored{Finding: f, decl: r.Pos})
+		}
 	}
 	return out
 }
@@ -249,39 +273,46 @@ func (s *Scanner) suppress(fs []finding.Finding) []finding.Finding {
 // HCL // and /* */).
 const ignoreDirective = "iamguard:ignore"
 
-// applyInline applies inline suppressions to findings in infrastructure
-// files. A directive without a reason does not suppress; the finding says so.
-func (s *Scanner) applyInline(fsys fs.FS, found []finding.Finding) []finding.Finding {
+// applyInline applies inline suppressions: a directive on the finding's
+// line or the line above, or on the line that declares its resource or the
+// line above that. A directive without a reason does not suppress; the
+// finding says so.
+func (s *Scanner) applyInline(fsys fs.FS, found []anchored) []finding.Finding {
 	lines := map[string][][]byte{}
-	for i := range found {
-		f := &found[i]
-		if f.Suppressed != "" || f.File == "" || f.Line < 1 {
-			continue
+	out := make([]finding.Finding, 0, len(found))
+	for _, a := range found {
+		f := a.Finding
+		if f.Suppressed == "" && f.File != "" && f.Line >= 1 {
+			ls, ok := lines[f.File]
+			if !ok {
+				if data, err := fs.ReadFile(fsys, f.File); err == nil {
+					ls = bytes.Split(data, []byte("\n"))
+				}
+				lines[f.File] = ls
+			}
+			candidates := []int{f.Line, f.Line - 1}
+			if a.decl.File == f.File && a.decl.Line > 0 && a.decl.Line != f.Line {
+				candidates = append(candidates, a.decl.Line, a.decl.Line-1)
+			}
+			for _, line := range candidates {
+				if line < 1 || line > len(ls) {
+					continue
+				}
+				reason, found := inlineReason(ls[line-1], f.Code)
+				if !found {
+					continue
+				}
+				if reason == "" {
+					f.Message += fmt.Sprintf(" (the iamguard:ignore on line %d gives no reason, so it does not apply)", line)
+					continue
+				}
+				f.Suppressed = reason
+				break
+			}
 		}
-		ls, ok := lines[f.File]
-		if !ok {
-			if data, err := fs.ReadFile(fsys, f.File); err == nil {
-				ls = bytes.Split(data, []byte("\n"))
-			}
-			lines[f.File] = ls
-		}
-		for _, line := range []int{f.Line, f.Line - 1} {
-			if line < 1 || line > len(ls) {
-				continue
-			}
-			reason, found := inlineReason(ls[line-1], f.Code)
-			if !found {
-				continue
-			}
-			if reason == "" {
-				f.Message += fmt.Sprintf(" (the iamguard:ignore on line %d gives no reason, so it does not apply)", line)
-				continue
-			}
-			f.Suppressed = reason
-			break
-		}
+		out = append(out, f)
 	}
-	return found
+	return out
 }
 
 // inlineReason finds "iamguard:ignore CODE[,CODE…] reason" naming code.
