@@ -11,17 +11,17 @@ import (
 type pyKind uint8
 
 const (
-	pyUnknown   pyKind = iota
-	pyBoto3            // the boto3 module (or boto3.session)
-	pyFnClient         // boto3.client / session.client
-	pyFnResource       // boto3.resource / session.resource
-	pyFnSession        // boto3.Session
-	pySession          // a Session
-	pyClient           // a client of service
-	pyResource         // a service resource of service
-	pySub              // a sub-resource (Bucket, Object, Table, Queue, Topic) or objects collection
-	pyPaginator        // client.get_paginator('op')
-	pyMethod           // a bound method waiting for its call
+	pyUnknown    pyKind = iota
+	pyBoto3             // the boto3 module (or boto3.session)
+	pyFnClient          // boto3.client / session.client
+	pyFnResource        // boto3.resource / session.resource
+	pyFnSession         // boto3.Session
+	pySession           // a Session
+	pyClient            // a client of service
+	pyResource          // a service resource of service
+	pySub               // a sub-resource (Bucket, Object, Table, Queue, Topic) or objects collection
+	pyPaginator         // client.get_paginator('op')
+	pyMethod            // a bound method waiting for its call
 )
 
 type pyVal struct {

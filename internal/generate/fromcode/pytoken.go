@@ -77,7 +77,6 @@ func TokenizePython(src []byte) []tok {
 	return toks
 }
 
-
 func isPyIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
 }
