@@ -156,6 +156,7 @@ func FuzzParseYAML(f *testing.F) {
 		if n == nil {
 			t.Fatal("nil node without error")
 		}
+		checkRanges(t, n, len(data))
 	})
 }
 

@@ -244,9 +244,13 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*Node, error) {
 			}
 			n.Items = append(n.Items, v)
 		}
+		// Containers end with their furthest child (an alias child may
+		// sit earlier in the file); the library reports no end position.
 		n.End = n.Pos
-		if len(n.Items) > 0 {
-			n.End = n.Items[len(n.Items)-1].End
+		for _, it := range n.Items {
+			if it.End.Offset > n.End.Offset {
+				n.End = it.End
+			}
 		}
 	case yaml.MappingNode:
 		n.Kind = Object
