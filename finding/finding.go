@@ -51,6 +51,11 @@ type Finding struct {
 	Fix      string   `json:"fix,omitempty"`
 	// Policy names the policy or resource the finding is about, when known.
 	Policy string `json:"policy,omitempty"`
+	// Fingerprint identifies a secret finding across runs without the
+	// secret itself (allowlists match it).
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Commit is the git commit a history finding was introduced in.
+	Commit string `json:"commit,omitempty"`
 	// Suppressed carries the reason when a configured or inline suppression
 	// matched; suppressed findings are reported, never dropped.
 	Suppressed string `json:"suppressed,omitempty"`

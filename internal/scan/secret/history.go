@@ -79,6 +79,7 @@ func (s *Scanner) scanPatch(r *bufio.Reader) ([]finding.Finding, error) {
 				}
 				f.Line = cur.lineNo[i]
 				f.Message += " in commit " + cur.commit
+				f.Commit = cur.commit
 				out = append(out, f)
 			}
 		}

@@ -234,14 +234,15 @@ func (s *Scanner) finish(sc *fileScan) []finding.Finding {
 		col := utf8.RuneCount(sc.data[lineStart:m.pos]) + 1
 		secret := sc.secret(m)
 		fp := Fingerprint(sc.file, m.code, secret)
-		msg := fmt.Sprintf("%s %s%s [fingerprint %s]", m.what, Redact(secret), m.detail, fp)
+		msg := fmt.Sprintf("%s %s%s", m.what, Redact(secret), m.detail)
 		f := finding.Finding{
-			Code:     m.code,
-			Severity: m.severity,
-			File:     sc.file,
-			Line:     line,
-			Column:   col,
-			Fix:      fixFor(m.code, m.name),
+			Code:        m.code,
+			Severity:    m.severity,
+			File:        sc.file,
+			Line:        line,
+			Column:      col,
+			Fix:         fixFor(m.code, m.name),
+			Fingerprint: fp,
 		}
 		f.Message = s.applySuppressions(&f, msg, fp, sc.data, lineStart, line)
 		out = append(out, f)

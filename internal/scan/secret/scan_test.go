@@ -260,8 +260,8 @@ func TestSuppressions(t *testing.T) {
 			if c.wantInMessage != "" && !strings.Contains(got[0].Message, c.wantInMessage) {
 				t.Errorf("message %q lacks %q", got[0].Message, c.wantInMessage)
 			}
-			if !strings.Contains(got[0].Message, "[fingerprint "+Fingerprint(c.file, CodeAWSAccessKeyID, key)+"]") {
-				t.Errorf("message %q lacks the fingerprint", got[0].Message)
+			if got[0].Fingerprint != Fingerprint(c.file, CodeAWSAccessKeyID, key) {
+				t.Errorf("finding fingerprint %q, want %q", got[0].Fingerprint, Fingerprint(c.file, CodeAWSAccessKeyID, key))
 			}
 		})
 	}
