@@ -295,3 +295,12 @@ func TestIsAssumeRoleAction(t *testing.T) {
 		}
 	}
 }
+
+func TestIsKnownVersion(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]bool{"2012-10-17": true, "2008-10-17": true, "2012-10-18": false, "": false, "2012-10-17 ": false} {
+		if got := policy.IsKnownVersion(v); got != want {
+			t.Errorf("IsKnownVersion(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
