@@ -18,6 +18,8 @@ type catalogIndex struct {
 	permissionsMgmt catalog.ActionSet
 	readOrList      catalog.ActionSet
 	resourceLevel   catalog.ActionSet // actions with at least one resource type
+	starOnly        catalog.ActionSet // actions without resource types ("*" only)
+	anyService      catalog.ActionSet // actions with an ARN format whose service is a variable
 	dataRead        catalog.ActionSet
 	credentials     catalog.ActionSet
 	wildcardExempt  catalog.ActionSet // acceptable on "*" although they have resource types
@@ -146,6 +148,7 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 		}
 	}
 	ix.resourceLevel = c.NewActionSet()
+	ix.anyService = c.NewActionSet()
 	ix.typeActions = map[*catalog.ResourceType][]catalog.ActionID{}
 	for id := range c.NumActions() {
 		a := c.ActionByID(catalog.ActionID(id))
@@ -153,6 +156,11 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 			if r.Type != nil {
 				ix.resourceLevel.Add(a.ID)
 				ix.typeActions[r.Type] = append(ix.typeActions[r.Type], a.ID)
+				for _, t := range r.Type.ARNTemplates {
+					if f := strings.SplitN(t, ":", 4); len(f) < 4 || strings.Contains(f[2], "${") {
+						ix.anyService.Add(a.ID)
+					}
+				}
 			}
 		}
 	}
@@ -163,6 +171,7 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 			ix.sendOnly.Add(a.ID)
 		}
 	}
+	ix.starOnly = ix.all.Difference(ix.resourceLevel)
 	ix.dataRead = namedSet(c, dataReadActions)
 	ix.credentials = namedSet(c, credentialActions)
 	ix.wildcardExempt = namedSet(c, wildcardExemptActions)

@@ -134,9 +134,6 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 		return false
 	}
 	switch {
-	case acct == "" && shape.accountAlways:
-		ps.reportAt("MISSING_ARN_ACCOUNT", v, fmt.Sprintf("%s ARNs have an account ID; %q has none", svc, v.Text), "")
-		return false
 	case acct != "" && !hasWildcard(acct) && shape.accountNever:
 		ps.reportAt("ARN_ACCOUNT_NOT_ALLOWED", v, fmt.Sprintf("%s ARNs have no account ID; %q has %q", svc, v.Text, acct), "")
 		return false
@@ -156,8 +153,8 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 			ps.reportAt("ARN_ACCOUNT_NOT_ALLOWED", v, fmt.Sprintf("this %s resource has no account ID in its ARN; %q has %q", svc, v.Text, acct), "")
 			return false
 		case acct == "" && with(4, "*"):
-			ps.reportAt("MISSING_ARN_ACCOUNT", v, fmt.Sprintf("this %s resource has an account ID in its ARN; %q has none", svc, v.Text), "")
-			return false
+			// AWS-owned resources (SSM documents, public AMIs) have no account.
+			return true
 		case region != "" && with(3, ""):
 			ps.reportAt("ARN_REGION_NOT_ALLOWED", v, fmt.Sprintf("this %s resource has no region in its ARN; %q has %q", svc, v.Text, region), "")
 			return false
@@ -193,7 +190,17 @@ func (ps *pass) checkResourceFitsActions(si *stmtInfo, v *policy.Value) {
 		return
 	}
 	t := withoutVariables(v.Text)
+	// Actions without resource types are authorised against "*", which a
+	// pattern may stand for; actions whose ARN formats name the service as a
+	// variable (AWS Backup's recovery points) may act on any ARN.
+	if hasWildcard(t) && !si.set.Intersect(ps.ix.starOnly, ps.cat).IsEmpty() || !si.set.Intersect(ps.ix.anyService, ps.cat).IsEmpty() {
+		return
+	}
 	types := ps.l.resourceTypesFor(t)
+	if f := strings.SplitN(t, ":", 6); len(types) == 0 && len(f) == 6 && f[4] == "" {
+		f[4] = "*" // an AWS-owned resource (SSM document, public AMI): no account
+		types = ps.l.resourceTypesFor(strings.Join(f, ":"))
+	}
 	for _, rt := range types {
 		for _, id := range ps.ix.typeActions[rt] {
 			if si.set.Has(id) {
