@@ -173,3 +173,17 @@ func TestPolicyMinTLS(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumented checks docs/scan.md lists every rule.
+func TestDocumented(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../../docs/scan.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules() {
+		if !strings.Contains(string(doc), "| `"+r.Code+"` | "+string(r.Severity)+" |") {
+			t.Errorf("docs/scan.md does not list %s with severity %s", r.Code, r.Severity)
+		}
+	}
+}
