@@ -40,3 +40,40 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// LogsPolicyJSON is one principal's policy in from-logs' JSON output.
+type LogsPolicyJSON struct {
+	Principal   string          `json:"principal"`
+	PolicyName  string          `json:"policyName,omitempty"`
+	Document    *grant.Document `json:"document"`
+	Used        []UsedAction    `json:"used"`
+	Denied      []DeniedCall    `json:"denied"`
+	Events      int             `json:"events"`
+	Explanation []string        `json:"explanation"`
+	Warnings    []string        `json:"warnings"`
+}
+
+// LogsJSON is from-logs' JSON output.
+type LogsJSON struct {
+	Policies []LogsPolicyJSON `json:"policies"`
+	Events   int              `json:"events"`
+	Skipped  int              `json:"skipped"`
+	Warnings []string         `json:"warnings"`
+}
+
+// JSON is the from-logs output contract.
+func (r *LogsResult) JSON() LogsJSON {
+	out := LogsJSON{Policies: []LogsPolicyJSON{}, Events: r.Events, Skipped: r.Skipped, Warnings: nonNil(r.Warnings)}
+	for _, p := range r.Policies {
+		used, denied := p.Used, p.Denied
+		if used == nil {
+			used = []UsedAction{}
+		}
+		if denied == nil {
+			denied = []DeniedCall{}
+		}
+		out.Policies = append(out.Policies, LogsPolicyJSON{Principal: p.Principal, PolicyName: p.Name, Document: p.Document,
+			Used: used, Denied: denied, Events: p.Events, Explanation: nonNil(p.Explanation), Warnings: nonNil(p.Warnings)})
+	}
+	return out
+}
