@@ -147,7 +147,7 @@ func tracePolicy(b *boundPolicy, r *Prepared, hasBoundary bool) PolicyTrace {
 		pt.Note = fmt.Sprintf("RCPs do not govern %s resources", r.service)
 	case (b.typ == IdentityPolicy || b.typ == PermissionsBoundary || b.typ == SessionPolicy || b.typ == ServiceControlPolicy) && !r.caller.kind.isIAM():
 		pt.Applies = false
-		pt.Note = fmt.Sprintf("a %s has no %ss", r.caller.kind, b.typ.label())
+		pt.Note = fmt.Sprintf("%s has no %ss", withArticle(r.caller.kind.String()), b.typ.label())
 	case b.typ == IdentityPolicy && r.caller.kind == callerAccount:
 		pt.Note = "the account root user needs no identity policy"
 	}
@@ -353,7 +353,7 @@ func (x *explainer) steps() {
 	case !ps.hasSCPs:
 		add("service control policies", "notApplicable", "no SCPs given: the account is not in an organization")
 	case !c.kind.isIAM():
-		add("service control policies", "notApplicable", fmt.Sprintf("SCPs do not apply to a %s", c.kind))
+		add("service control policies", "notApplicable", fmt.Sprintf("SCPs do not apply to %s", withArticle(c.kind.String())))
 	default:
 		for lvl, level := range ps.scps {
 			var by string
@@ -391,7 +391,7 @@ func (x *explainer) steps() {
 	}
 	// 5. Identity, boundary, session.
 	if !c.kind.isIAM() {
-		add("identity policies", "notApplicable", fmt.Sprintf("a %s has no identity policies", c.kind))
+		add("identity policies", "notApplicable", fmt.Sprintf("%s has no identity policies", withArticle(c.kind.String())))
 		return
 	}
 	x.gateStep("identity policies", ps.identity, len(ps.identity) == 0 && c.kind != callerAccount, c.kind == callerAccount)
@@ -510,7 +510,7 @@ func (x *explainer) gapMessage(g *Gap) string {
 		case x.ps.resource == nil && isTrustAction(r.actionLC):
 			return fmt.Sprintf("no trust policy is given, and a role can only be assumed when its trust policy allows %s", r.action)
 		case x.ps.resource == nil:
-			return fmt.Sprintf("no %s is given, and a %s can only be granted access by one", label, r.caller.kind)
+			return fmt.Sprintf("no %s is given, and %s can only be granted access by one", label, withArticle(r.caller.kind.String()))
 		case !r.caller.kind.isIAM():
 			return fmt.Sprintf("the %s does not grant %s to %s", label, r.action, r.caller.text)
 		case isTrustAction(r.actionLC) || r.service == "kms":
@@ -672,4 +672,12 @@ func (x *explainer) closestPolicy(pols []*boundPolicy) string {
 		}
 	}
 	return pols[0].name
+}
+
+// withArticle puts "a" or "an" before a noun phrase.
+func withArticle(s string) string {
+	if s != "" && strings.ContainsRune("aeiouAEIOU", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }

@@ -74,12 +74,11 @@ func writeExplanationText(out io.Writer, ex *eval.Explanation) {
 	w.line("  caller:   %s (%s)", r.Principal, r.PrincipalKind)
 	w.line("  action:   %s", r.Action)
 	w.line("  resource: %s", r.Resource)
-	if r.ResourceAccount != "" {
-		acct := "same account"
-		if r.CrossAccount {
-			acct = "another account: both sides must allow"
-		}
-		w.line("  owner:    %s (%s)", r.ResourceAccount, acct)
+	switch {
+	case r.CrossAccount:
+		w.line("  owner:    %s (another account: both sides must allow)", r.ResourceAccount)
+	case r.ResourceAccount != "":
+		w.line("  owner:    %s", r.ResourceAccount)
 	}
 
 	w.line("")
@@ -90,6 +89,9 @@ func writeExplanationText(out io.Writer, ex *eval.Explanation) {
 
 	w.line("")
 	w.line("Policies")
+	if len(ex.Policies) == 0 {
+		w.line("  (none given)")
+	}
 	for _, pt := range ex.Policies {
 		name := pt.Name
 		if name == "" {
