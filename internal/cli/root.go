@@ -18,6 +18,7 @@ var commands = []func() *cobra.Command{
 	newVersionCmd,
 	newActionsCmd,
 	newFmtCmd,
+	newCheckCmd,
 	newLintCmd,
 	newScanCmd,
 	newSimulateCmd,
