@@ -32,13 +32,13 @@ func Parse(file string, data []byte) (*Policy, error) {
 // second one and the last value is decoded, as most JSON readers do.
 func Decode(n *node.Node, file, pathPrefix string) *Policy {
 	// Size the path buffer from the document's source length (paths take
-	// about 1.5 bytes per source byte in pretty-printed policies).
+	// about one byte per source byte in pretty-printed policies).
 	srcLen := 0
 	if n != nil {
 		srcLen = max(n.End.Offset-n.Pos.Offset, 0)
 	}
 	d := decoder{
-		pathBuf:  make([]byte, 0, min(srcLen+srcLen/2+64, 1<<20)),
+		pathBuf:  make([]byte, 0, min(srcLen+64, 1<<20)),
 		pathRefs: make([]pathRef, 0, min(srcLen/20+8, 1<<16)),
 	}
 	p := &Policy{File: file, Path: pathPrefix}
@@ -327,13 +327,12 @@ func (d *decoder) scalarString(v *Value, n *node.Node, path span, name string) {
 	}
 }
 
-// statementStorage is everything one statement may hold, allocated at once.
+// statementStorage is what nearly every statement holds, allocated at once
+// for all statements; rarer elements are allocated when present.
 type statementStorage struct {
-	s                                        Statement
-	sid, effect                              Value
-	action, notAction, resource, notResource List
-	principal, notPrincipal                  Principal
-	condition                                Condition
+	s                Statement
+	sid, effect      Value
+	action, resource List
 }
 
 func (d *decoder) statements(p *Policy, n *node.Node, path span) {
@@ -378,32 +377,32 @@ func (d *decoder) statement(st *statementStorage, n *node.Node, path span, idx i
 			d.scalarString(&st.effect, f.Value, fpath, "Effect")
 			s.Effect = &st.effect
 		case "Principal":
-			d.principal(&st.principal, f.Value, fpath, f.Key)
-			s.Principal = &st.principal
+			s.Principal = &Principal{}
+			d.principal(s.Principal, f.Value, fpath, f.Key)
 			d.combination(&principalKey, f, fpath)
 		case "NotPrincipal":
-			d.principal(&st.notPrincipal, f.Value, fpath, f.Key)
-			s.NotPrincipal = &st.notPrincipal
+			s.NotPrincipal = &Principal{}
+			d.principal(s.NotPrincipal, f.Value, fpath, f.Key)
 			d.combination(&principalKey, f, fpath)
 		case "Action":
 			d.stringList(&st.action, f.Value, fpath, f.Key)
 			s.Action = &st.action
 			d.combination(&actionKey, f, fpath)
 		case "NotAction":
-			d.stringList(&st.notAction, f.Value, fpath, f.Key)
-			s.NotAction = &st.notAction
+			s.NotAction = &List{}
+			d.stringList(s.NotAction, f.Value, fpath, f.Key)
 			d.combination(&actionKey, f, fpath)
 		case "Resource":
 			d.stringList(&st.resource, f.Value, fpath, f.Key)
 			s.Resource = &st.resource
 			d.combination(&resourceKey, f, fpath)
 		case "NotResource":
-			d.stringList(&st.notResource, f.Value, fpath, f.Key)
-			s.NotResource = &st.notResource
+			s.NotResource = &List{}
+			d.stringList(s.NotResource, f.Value, fpath, f.Key)
 			d.combination(&resourceKey, f, fpath)
 		case "Condition":
-			d.condition(&st.condition, f.Value, fpath)
-			s.Condition = &st.condition
+			s.Condition = &Condition{}
+			d.condition(s.Condition, f.Value, fpath)
 		default:
 			if want := suggest(f.Key, statementElements); want != "" {
 				d.add(ProblemInvalidElement, f.KeyPos, fpath, "unknown element %q: element names are case-sensitive; did you mean %q?", f.Key, want)
