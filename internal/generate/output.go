@@ -77,3 +77,28 @@ func (r *LogsResult) JSON() LogsJSON {
 	}
 	return out
 }
+
+// ExtendJSON is extend's JSON output.
+type ExtendJSON struct {
+	AlreadyAllowed []RequestStatus `json:"alreadyAllowed"`
+	Missing        []RequestStatus `json:"missing"`
+	PolicyName     *string         `json:"policyName"`
+	Document       *grant.Document `json:"document"`
+	Explanation    []string        `json:"explanation"`
+	Warnings       []string        `json:"warnings"`
+}
+
+// JSON is the extend output contract: "document" is null when nothing is missing.
+func (r *ExtendResult) JSON() ExtendJSON {
+	out := ExtendJSON{AlreadyAllowed: r.AlreadyAllowed, Missing: r.Missing, Explanation: nonNil(r.Explanation), Warnings: nonNil(r.Warnings)}
+	if out.AlreadyAllowed == nil {
+		out.AlreadyAllowed = []RequestStatus{}
+	}
+	if out.Missing == nil {
+		out.Missing = []RequestStatus{}
+	}
+	if r.Document != nil {
+		out.PolicyName, out.Document = &r.Name, r.Document
+	}
+	return out
+}
