@@ -2,7 +2,10 @@ package spec
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -113,5 +116,44 @@ func TestTerraformTable(t *testing.T) {
 	}
 	if _, ok := FromTerraform("aws_not_a_thing"); ok {
 		t.Error("unknown terraform type found")
+	}
+}
+
+// TestRegenerate rebuilds the data from the registry database when
+// IAMGUARD_AWS_SERVICE_SPEC names a db.json.gz of the pinned version (CI
+// fetches it with npm pack) and checks the embedded copy is identical.
+func TestRegenerate(t *testing.T) {
+	db := os.Getenv("IAMGUARD_AWS_SERVICE_SPEC")
+	if db == "" {
+		t.Skip("IAMGUARD_AWS_SERVICE_SPEC not set (path to db.json.gz of @aws-cdk/aws-service-spec)")
+	}
+	src, err := os.ReadFile("spec.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := regexp.MustCompile(`-version (\S+)`).FindSubmatch(src)[1]
+	out := filepath.Join(t.TempDir(), "types.tsv.gz")
+	cmd := exec.Command("go", "run", "./internal/gen", "-version", string(version), "-db", db, "-out", out)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err1 := decode(fresh)
+	want, err2 := decode(typesGz)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if !slices.Equal(got.names, want.names) || got.Source != want.Source {
+		t.Fatalf("embedded data differs from a fresh generation: run go generate ./internal/iac/spec")
+	}
+	for _, name := range want.names {
+		a, b := got.types[name], want.types[name]
+		if a.TagProperty != b.TagProperty || a.TagStyle != b.TagStyle || a.ARNTemplate != b.ARNTemplate || !slices.Equal(a.Properties, b.Properties) {
+			t.Errorf("%s differs from a fresh generation", name)
+		}
 	}
 }
