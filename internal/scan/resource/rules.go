@@ -63,6 +63,9 @@ type Scanner struct {
 	formats  map[string]*regexp.Regexp
 	minTLS   tlsVersion
 	prodTags map[string]bool
+	// required and formatKeys are the configured tag keys, sorted once.
+	required   []string
+	formatKeys []string
 }
 
 // New prepares a scanner: rules named in scan.disable are dropped and
@@ -90,6 +93,14 @@ func New(cfg *config.Config) *Scanner {
 			}
 		}
 	}
+	for k := range cfg.Tags.Required {
+		s.required = append(s.required, k)
+	}
+	slices.Sort(s.required)
+	for k := range cfg.Tags.Formats {
+		s.formatKeys = append(s.formatKeys, k)
+	}
+	slices.Sort(s.formatKeys)
 	s.minTLS = parseTLS(cfg.Encryption.MinTLS)
 	if s.minTLS == 0 {
 		s.minTLS = tls12

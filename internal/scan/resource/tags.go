@@ -39,14 +39,7 @@ func tagRules() []Rule {
 	}
 }
 
-func requiredKeys(c *checker) []string {
-	keys := make([]string, 0, len(c.s.cfg.Tags.Required))
-	for k := range c.s.cfg.Tags.Required {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func requiredKeys(c *checker) []string { return c.s.required }
 
 func checkRequiredTags(c *checker, r *iac.Resource) {
 	if !r.Tags.Taggable || !r.Tags.Known {
@@ -162,12 +155,7 @@ func checkTagFormats(c *checker, r *iac.Resource) {
 	if !r.Tags.Taggable {
 		return
 	}
-	keys := make([]string, 0, len(c.s.cfg.Tags.Formats))
-	for k := range c.s.cfg.Tags.Formats {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range c.s.formatKeys {
 		tag := r.Tags.Get(k)
 		if tag == nil || !tag.ValueKnown {
 			continue
