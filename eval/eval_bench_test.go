@@ -8,7 +8,21 @@ import (
 	"io"
 	"os"
 	"testing"
+	"time"
 )
+
+// reportCPU reports CPU nanoseconds per operation and, from them, the
+// operations per CPU-second (one core's throughput even when the machine
+// is busy with other work). Run with -cpu 1 so GC shares the one core.
+func reportCPU(b *testing.B, start time.Duration, perOp int) {
+	used := processCPUTime() - start
+	if used <= 0 || b.N == 0 {
+		return
+	}
+	nsPerItem := float64(used.Nanoseconds()) / float64(b.N) / float64(perOp)
+	b.ReportMetric(nsPerItem, "cpu-ns/item")
+	b.ReportMetric(1e9/nsPerItem, "items/cpu-s")
+}
 
 func loadScenario(tb testing.TB, file string) *Scenario {
 	tb.Helper()
@@ -55,11 +69,13 @@ func BenchmarkDecide(b *testing.B) {
 		}
 		b.Run(rc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := processCPUTime()
 			for b.Loop() {
 				if Decide(ps, p).Decision != rc.want {
 					b.Fatal("decision changed")
 				}
 			}
+			reportCPU(b, cpu, 1)
 		})
 	}
 }
@@ -142,6 +158,7 @@ func BenchmarkBatch(b *testing.B) {
 		b.Run(fmt.Sprintf("scenarios=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(input)))
+			cpu := processCPUTime()
 			for b.Loop() {
 				st, err := RunBatch(context.Background(), bytes.NewReader(input), io.Discard, BatchOptions{File: "bench.jsonl"})
 				if err != nil || st.Bad != 0 || st.Scenarios != n {
@@ -149,6 +166,7 @@ func BenchmarkBatch(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "scenarios/s")
+			reportCPU(b, cpu, n)
 		})
 	}
 }

@@ -121,8 +121,17 @@ type Prepared struct {
 	resource arnValue
 	// resourceAccount is the account that owns the resource ("" unknown).
 	resourceAccount string
-	ctx             map[string]*ctxEntry
+	ctx             map[string]*ctxEntry // the context and tags as given, by lowercased key
+	// derived are the global keys the request implies (aws:PrincipalArn, …),
+	// held inline so that preparing a request allocates little.
+	derived     [maxDerived]ctxEntry
+	derivedKey  [maxDerived]string // lowercased
+	derivedVal  [maxDerived]ctxValue
+	derivedUsed int
 }
+
+// maxDerived bounds the global keys deriveGlobalKeys can set.
+const maxDerived = 8
 
 // ctxEntry is one context key's values.
 type ctxEntry struct {
@@ -218,7 +227,7 @@ func Prepare(r Request) (*Prepared, error) {
 		// resource is taken to be the caller's own unless told otherwise.
 		p.resourceAccount = c.account
 	}
-	p.ctx = make(map[string]*ctxEntry, len(r.Context)+8)
+	p.ctx = make(map[string]*ctxEntry, len(r.Context)+len(r.PrincipalTags)+len(r.ResourceTags))
 	for k, vals := range r.Context {
 		if k == "" {
 			return nil, &FieldError{Field: "context", Msg: "empty context key"}
@@ -234,26 +243,35 @@ func Prepare(r Request) (*Prepared, error) {
 		p.ctx[lk] = e
 	}
 	for k, v := range r.PrincipalTags {
-		p.derive("aws:PrincipalTag/"+k, v)
+		p.setTag("aws:PrincipalTag/"+k, v)
 	}
 	for k, v := range r.ResourceTags {
-		p.derive("aws:ResourceTag/"+k, v)
+		p.setTag("aws:ResourceTag/"+k, v)
 	}
 	p.deriveGlobalKeys()
 	return p, nil
 }
 
-// derive sets a key the request implies unless the context gave it.
-func (p *Prepared) derive(key string, values ...string) {
+// setTag sets a tag key unless the context gave it.
+func (p *Prepared) setTag(key, value string) {
 	lk := strings.ToLower(key)
 	if _, ok := p.ctx[lk]; ok {
 		return
 	}
-	e := &ctxEntry{name: key, derived: true, values: make([]ctxValue, len(values))}
-	for i, s := range values {
-		e.values[i] = newCtxValue(s)
+	p.ctx[lk] = &ctxEntry{name: key, derived: true, values: []ctxValue{newCtxValue(value)}}
+}
+
+// derive sets a global key the request implies unless the context gave
+// it. key must be given in canonical case; lower is its lowercase.
+func (p *Prepared) derive(key, lower, value string) {
+	if _, ok := p.ctx[lower]; ok || p.derivedUsed == maxDerived {
+		return
 	}
-	p.ctx[lk] = e
+	i := p.derivedUsed
+	p.derivedUsed++
+	p.derivedVal[i] = newCtxValue(value)
+	p.derivedKey[i] = lower
+	p.derived[i] = ctxEntry{name: key, derived: true, values: p.derivedVal[i : i+1 : i+1]}
 }
 
 // deriveGlobalKeys fills the global condition keys AWS sets from the
@@ -267,25 +285,25 @@ func (p *Prepared) deriveGlobalKeys() {
 		if c.kind == callerRoleSession {
 			principalARN = c.roleARN
 		}
-		p.derive("aws:PrincipalArn", principalARN)
-		p.derive("aws:PrincipalAccount", c.account)
-		p.derive("aws:PrincipalIsAWSService", "false")
+		p.derive("aws:PrincipalArn", "aws:principalarn", principalARN)
+		p.derive("aws:PrincipalAccount", "aws:principalaccount", c.account)
+		p.derive("aws:PrincipalIsAWSService", "aws:principalisawsservice", "false")
 	}
 	if t := c.kind.principalType(); t != "" {
-		p.derive("aws:PrincipalType", t)
+		p.derive("aws:PrincipalType", "aws:principaltype", t)
 	}
 	if c.kind == callerUser {
-		p.derive("aws:username", c.userName)
+		p.derive("aws:username", "aws:username", c.userName)
 	}
 	if c.kind == callerService {
-		p.derive("aws:PrincipalIsAWSService", "true")
-		p.derive("aws:PrincipalServiceName", c.service)
+		p.derive("aws:PrincipalIsAWSService", "aws:principalisawsservice", "true")
+		p.derive("aws:PrincipalServiceName", "aws:principalservicename", c.service)
 	}
 	if p.resourceAccount != "" {
-		p.derive("aws:ResourceAccount", p.resourceAccount)
+		p.derive("aws:ResourceAccount", "aws:resourceaccount", p.resourceAccount)
 	}
 	if p.resource.n == maxARNSegments && p.resource.segs[3] != "" {
-		p.derive("aws:RequestedRegion", p.resource.segs[3])
+		p.derive("aws:RequestedRegion", "aws:requestedregion", p.resource.segs[3])
 	}
 }
 
@@ -321,15 +339,25 @@ func (p *Prepared) Request() Request { return p.req }
 // variable resolves a policy variable. Only single-valued keys can be
 // variables.
 func (p *Prepared) variable(key string) (string, bool) {
-	e, ok := p.ctx[key]
-	if !ok || len(e.values) != 1 {
+	e := p.lookup(key)
+	if e == nil || len(e.values) != 1 {
 		return "", false
 	}
 	return e.values[0].s, true
 }
 
 // lookup returns a context key's entry (key lowercased).
-func (p *Prepared) lookup(key string) *ctxEntry { return p.ctx[key] }
+func (p *Prepared) lookup(key string) *ctxEntry {
+	if e, ok := p.ctx[key]; ok {
+		return e
+	}
+	for i := 0; i < p.derivedUsed; i++ {
+		if p.derivedKey[i] == key {
+			return &p.derived[i]
+		}
+	}
+	return nil
+}
 
 // sameAccount reports whether the caller and the resource are in one account.
 func (p *Prepared) sameAccount() bool {
