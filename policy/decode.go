@@ -55,6 +55,8 @@ func Decode(n *node.Node, file, pathPrefix string) *Policy {
 	return p
 }
 
+// decoder fills a Policy. Its methods write into zeroed destinations field
+// by field (cheaper than whole-struct copies of pointerful structs).
 type decoder struct {
 	problems []Problem
 
@@ -317,7 +319,7 @@ func valueType(k node.Kind) ValueType {
 // another type is kept (with its Type) so a linter can quote it; a problem
 // is recorded.
 func (d *decoder) scalarString(v *Value, n *node.Node, path span, name string) {
-	*v = Value{Text: n.Text, Type: valueType(n.Kind), Pos: n.Pos}
+	v.Text, v.Type, v.Pos = n.Text, valueType(n.Kind), n.Pos
 	d.setPath(&v.Path, path)
 	if n.Kind != node.String {
 		d.add(ProblemTypeMismatch, n.Pos, path, "%s must be a string, not %s", name, describe(n))
@@ -364,7 +366,7 @@ func (d *decoder) statements(p *Policy, n *node.Node, path span) {
 
 func (d *decoder) statement(st *statementStorage, n *node.Node, path span, idx int) {
 	s := &st.s
-	*s = Statement{Index: idx, Pos: n.Pos}
+	s.Index, s.Pos = idx, n.Pos
 	d.setPath(&s.Path, path)
 	var principalKey, actionKey, resourceKey *node.Field
 	for _, f := range d.lastFields(n, path) {
@@ -429,7 +431,7 @@ func (d *decoder) combination(first **node.Field, f *node.Field, path span) {
 // values into l: a string or an array of strings. Non-string items are
 // reported and left out so consumers never mistake them for names.
 func (d *decoder) stringList(l *List, n *node.Node, path span, name string) {
-	*l = List{Pos: n.Pos}
+	l.Pos = n.Pos
 	d.setPath(&l.Path, path)
 	switch n.Kind {
 	case node.String:
@@ -454,7 +456,7 @@ func (d *decoder) stringList(l *List, n *node.Node, path span, name string) {
 }
 
 func (d *decoder) principal(pr *Principal, n *node.Node, path span, name string) {
-	*pr = Principal{Pos: n.Pos}
+	pr.Pos = n.Pos
 	d.setPath(&pr.Path, path)
 	switch n.Kind {
 	case node.String:
@@ -485,7 +487,7 @@ func (d *decoder) principal(pr *Principal, n *node.Node, path span, name string)
 }
 
 func (d *decoder) condition(c *Condition, n *node.Node, path span) {
-	*c = Condition{Pos: n.Pos}
+	c.Pos = n.Pos
 	d.setPath(&c.Path, path)
 	if n.Kind != node.Object {
 		d.add(ProblemTypeMismatch, n.Pos, path, "Condition must be an object of operators, not %s", describe(n))
@@ -519,7 +521,7 @@ func conditionScalar(k node.Kind) bool {
 }
 
 func (d *decoder) conditionValues(l *List, n *node.Node, path span, key string) {
-	*l = List{Pos: n.Pos}
+	l.Pos = n.Pos
 	d.setPath(&l.Path, path)
 	switch {
 	case conditionScalar(n.Kind):
