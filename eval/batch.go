@@ -93,12 +93,13 @@ func RunBatch(ctx context.Context, in io.Reader, out io.Writer, opts BatchOption
 }
 
 type batchRunner struct {
-	opts  BatchOptions
-	seed  maphash.Seed
-	cache map[uint64][]*batchEntry
-	byPol map[*policy.Policy]*compiledPolicy
-	line  []byte // the line being decoded, for content hashes
-	enc   *json.Encoder
+	opts   BatchOptions
+	seed   maphash.Seed
+	cache  map[uint64][]*batchEntry
+	byPol  map[*policy.Policy]*compiledPolicy
+	line   []byte // the line being decoded, for content hashes
+	enc    *json.Encoder
+	fields []jsonField // scratch for the fast path
 }
 
 type batchEntry struct {
@@ -112,19 +113,26 @@ func newBatchRunner(opts BatchOptions) *batchRunner {
 	return &batchRunner{opts: opts, seed: maphash.MakeSeed(), cache: map[uint64][]*batchEntry{}, byPol: map[*policy.Policy]*compiledPolicy{}}
 }
 
-// decodePolicy is the batch's policyDecoder: a policy text seen before (at
-// the same place in the scenario) is the same Policy, already compiled.
-func (b *batchRunner) decodePolicy(n *node.Node, file, path string, typ PolicyType) *policy.Policy {
-	text := b.line[n.Pos.Offset:n.End.Offset]
-	h := maphash.Bytes(b.seed, text)
-	for _, e := range b.cache[h] {
+// cachedPolicy and storePolicy are the batch's policyCache: a policy
+// written the same way at the same place in an earlier scenario is the same
+// Policy, already decoded and compiled.
+func (b *batchRunner) cachedPolicy(n *node.Node, path string, typ PolicyType) *policy.Policy {
+	return b.lookup(b.line[n.Pos.Offset:n.End.Offset], path, typ)
+}
+
+func (b *batchRunner) lookup(text []byte, path string, typ PolicyType) *policy.Policy {
+	for _, e := range b.cache[maphash.Bytes(b.seed, text)] {
 		if e.typ == typ && e.path == path && e.text == string(text) {
 			return e.pol
 		}
 	}
-	p := policy.Decode(n, file, path+".")
+	return nil
+}
+
+func (b *batchRunner) storePolicy(n *node.Node, path string, typ PolicyType, p *policy.Policy) {
+	text := b.line[n.Pos.Offset:n.End.Offset]
+	h := maphash.Bytes(b.seed, text)
 	b.cache[h] = append(b.cache[h], &batchEntry{text: string(text), path: path, typ: typ, pol: p})
-	return p
 }
 
 // compiled is the batch's compileCache.
@@ -146,15 +154,18 @@ func (b *batchRunner) run(line []byte, lineNo int) BatchResult {
 		res.Error = relocate(err, lineNo).Error()
 		return res
 	}
-	n, err := node.ParseJSON(b.opts.File, line)
-	if err != nil {
-		return fail(err)
-	}
-	b.line = line
-	s, err := decodeScenario(n, b.opts.File, b.decodePolicy)
-	b.line = nil
-	if err != nil {
-		return fail(err)
+	s, fast := b.fastScenario(line)
+	if !fast {
+		n, err := node.ParseJSON(b.opts.File, line)
+		if err != nil {
+			return fail(err)
+		}
+		b.line = line
+		s, err = decodeScenario(n, b.opts.File, b)
+		b.line = nil
+		if err != nil {
+			return fail(err)
+		}
 	}
 	res.Name = s.Name
 	ps, err := compileWith(s.Policies, b)

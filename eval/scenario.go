@@ -78,27 +78,23 @@ var requestFields = []string{
 	"context", "principalTags", "resourceTags",
 }
 
-// policyDecoder turns a policy node into a Policy; the batch runner's
-// version caches by content.
-type policyDecoder func(n *node.Node, file, path string, typ PolicyType) *policy.Policy
-
-func defaultPolicyDecoder(n *node.Node, file, path string, _ PolicyType) *policy.Policy {
-	return policy.Decode(n, file, path+".")
+// policyCache lets the batch runner decode each distinct policy (the
+// item as written, {name, document} wrapper included) once.
+type policyCache interface {
+	cachedPolicy(n *node.Node, path string, typ PolicyType) *policy.Policy
+	storePolicy(n *node.Node, path string, typ PolicyType, p *policy.Policy)
 }
 
 type scenarioDecoder struct {
 	file      string
 	errs      ErrorList
-	decode    policyDecoder
+	cache     policyCache
 	fieldPos  map[string]node.Pos
 	resources []string // fields that gave the resource policy
 }
 
-func decodeScenario(n *node.Node, file string, decode policyDecoder) (*Scenario, error) {
-	if decode == nil {
-		decode = defaultPolicyDecoder
-	}
-	d := &scenarioDecoder{file: file, decode: decode, fieldPos: map[string]node.Pos{}}
+func decodeScenario(n *node.Node, file string, cache policyCache) (*Scenario, error) {
+	d := &scenarioDecoder{file: file, cache: cache, fieldPos: map[string]node.Pos{}}
 	s := &Scenario{File: file}
 	if n.Kind != node.Object {
 		d.errs.add(n.Pos, "", fmt.Sprintf("a scenario is an object with request and policies, not %s", article(n.Kind)))
@@ -308,6 +304,12 @@ func (d *scenarioDecoder) policy(n *node.Node, path string, typ PolicyType) *pol
 		d.errs.add(n.Pos, path, fmt.Sprintf("%s must be a policy document or {name, document}, not %s", path, article(n.Kind)))
 		return nil
 	}
+	if d.cache != nil {
+		if p := d.cache.cachedPolicy(n, path, typ); p != nil {
+			return p
+		}
+	}
+	item, itemPath := n, path
 	name := ""
 	doc := n
 	if n.Get("document") != nil {
@@ -327,7 +329,7 @@ func (d *scenarioDecoder) policy(n *node.Node, path string, typ PolicyType) *pol
 			return nil
 		}
 	}
-	p := d.decode(doc, d.file, path, typ)
+	p := policy.Decode(doc, d.file, path+".")
 	if name != "" {
 		p.Name = name
 	} else if p.Name == "" {
@@ -335,6 +337,9 @@ func (d *scenarioDecoder) policy(n *node.Node, path string, typ PolicyType) *pol
 	}
 	for _, pr := range p.Problems {
 		d.errs.add(pr.Pos, pr.Path, pr.Message)
+	}
+	if d.cache != nil && len(p.Problems) == 0 {
+		d.cache.storePolicy(item, itemPath, typ, p)
 	}
 	return p
 }
