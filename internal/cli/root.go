@@ -23,6 +23,7 @@ var commands = []func() *cobra.Command{
 	newScanCmd,
 	newSimulateCmd,
 	newExplainCmd,
+	newSuggestCmd, newExtendCmd, newFromCodeCmd, newFromLogsCmd,
 }
 
 func newRootCmd() *cobra.Command {

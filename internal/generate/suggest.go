@@ -109,9 +109,17 @@ func planFromSearch(plan *Plan, cfg *config.Config, m *sdkmap.Map, sc sdkmap.Sco
 		return fmt.Errorf("%w %q; try words from the action's description (iamguard actions 'service:*' lists them)", ErrNoMatch, plan.Need)
 	}
 	top := hits[0]
-	var chosen []capability.Hit
-	for _, h := range hits {
-		if h.Action.Service == top.Action.Service && h.Score >= searchKeep*top.Score && len(chosen) < 3 {
+	chosen := []capability.Hit{top}
+	// Others join only when their own name's object (the words after the
+	// verb) is in the need: a description that merely mentions the need, or
+	// the same verb on another thing, is not enough.
+	need := capability.Tokens(plan.Need)
+	for _, h := range hits[1:] {
+		if h.Action.Service != top.Action.Service || h.Score < searchKeep*top.Score || len(chosen) == 3 {
+			continue
+		}
+		words := capability.Tokens(h.Action.Name)
+		if len(words) > 1 && slices.ContainsFunc(words[1:], func(w string) bool { return slices.Contains(need, w) }) {
 			chosen = append(chosen, h)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/iamguard/iamguard/internal/generate/grant"
@@ -83,6 +84,9 @@ func Text(w io.Writer, ps []Policy) error {
 		if len(p.Explanation) > 0 {
 			b.WriteString("\nWhy:\n")
 			for _, l := range p.Explanation {
+				if w, ok := strings.CutPrefix(l, "Warning: "); ok && slices.Contains(p.Warnings, w) {
+					continue // listed under Warnings
+				}
 				fmt.Fprintf(&b, "  - %s\n", l)
 			}
 		}
