@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/iamguard/iamguard/arn"
+	"github.com/iamguard/iamguard/catalog"
 	"github.com/iamguard/iamguard/node"
 	"github.com/iamguard/iamguard/policy"
 )
@@ -160,7 +160,7 @@ type cstmt struct {
 	src  *policy.Statement
 	deny bool
 
-	actions   []*arn.Pattern
+	actions   actionMatcher
 	notAction bool
 
 	resources   []resourcePattern
@@ -318,7 +318,7 @@ func compileStatement(st *policy.Statement, typ PolicyType, vars bool, errs *Err
 					continue
 				}
 			}
-			cs.actions = append(cs.actions, arn.CompileAction(t))
+			cs.actions.add(t)
 		}
 	}
 
@@ -393,6 +393,60 @@ func checkARNPattern(s string) error {
 		return fmt.Errorf("resource %q is not an ARN: the service part is empty", s)
 	}
 	return nil
+}
+
+// actionMatcher is an Action (or NotAction) list compiled for one-step
+// tests: exact names as catalog action IDs (integer compares), "*" as a
+// flag, "service:*" as a service prefix, and any other wildcard as a
+// lowercased glob over the lowercased action name.
+type actionMatcher struct {
+	all      bool
+	ids      []catalog.ActionID
+	services []string
+	globs    []*pattern
+}
+
+func (m *actionMatcher) add(p string) {
+	if p == "*" {
+		m.all = true
+		return
+	}
+	if !strings.ContainsAny(p, "*?") {
+		// An action the catalog does not know can never be requested
+		// (Prepare rejects it), so it needs no entry.
+		if a, err := catalog.Default().Action(p); err == nil {
+			m.ids = append(m.ids, a.ID)
+		}
+		return
+	}
+	lower := strings.ToLower(p)
+	if svc, rest, _ := strings.Cut(lower, ":"); rest == "*" && !strings.ContainsAny(svc, "*?") {
+		m.services = append(m.services, svc)
+		return
+	}
+	m.globs = append(m.globs, compilePattern(lower, false, true))
+}
+
+func (m *actionMatcher) match(r *Prepared) bool {
+	if m.all {
+		return true
+	}
+	for _, x := range m.ids {
+		if x == r.actionID {
+			return true
+		}
+	}
+	for _, s := range m.services {
+		if s == r.service {
+			return true
+		}
+	}
+	for _, g := range m.globs {
+		if g.match(r.actionLC, nil) {
+			return true
+		}
+	}
+	return false
 }
 
 // resourcePattern is a Resource value compiled once into parts, policy

@@ -123,14 +123,7 @@ func (cs *cstmt) applies(r *Prepared, hasBoundary bool) principalMatch {
 }
 
 func (cs *cstmt) matchAction(r *Prepared) bool {
-	hit := false
-	for _, p := range cs.actions {
-		if p.Match(r.action) {
-			hit = true
-			break
-		}
-	}
-	return hit != cs.notAction
+	return cs.actions.match(r) != cs.notAction
 }
 
 func (cs *cstmt) matchResource(r *Prepared) bool {

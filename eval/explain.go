@@ -664,8 +664,8 @@ func (x *explainer) closestPolicy(pols []*boundPolicy) string {
 			if cs.deny || cs.notAction {
 				continue
 			}
-			for _, a := range cs.actions {
-				if strings.HasPrefix(strings.ToLower(a.String()), prefix) {
+			for _, a := range cs.src.Action.Texts() {
+				if strings.HasPrefix(strings.ToLower(a), prefix) {
 					return b.name
 				}
 			}

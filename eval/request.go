@@ -116,6 +116,7 @@ type Prepared struct {
 	req      Request
 	caller   caller
 	action   string // canonical "prefix:Name"
+	actionID catalog.ActionID
 	actionLC string // lowercased, what action patterns match
 	service  string // lowercased service prefix
 	resource arnValue
@@ -324,6 +325,7 @@ func (p *Prepared) setAction(action string) error {
 		return err
 	}
 	p.action = a.FullName()
+	p.actionID = a.ID
 	p.actionLC = strings.ToLower(p.action)
 	p.service = strings.ToLower(a.Service.Prefix)
 	return nil
