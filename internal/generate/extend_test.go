@@ -137,3 +137,20 @@ func TestExtendPairs(t *testing.T) {
 		}
 	}
 }
+
+func loadPoliciesB(b *testing.B, files ...string) []*policy.Policy {
+	b.Helper()
+	var out []*policy.Policy
+	for _, f := range files {
+		data, err := os.ReadFile("testdata/extend/" + f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := lint.ParseFile(f, data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}

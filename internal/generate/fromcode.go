@@ -123,7 +123,7 @@ func fromCalls(an *fromcode.Result, opts Options) (*CodeResult, error) {
 	}
 	g.Warnings = dedupe(warnings)
 	g.Explanation = append(g.Explanation,
-		fmt.Sprintf("From code: %d AWS SDK call%s in %d source file%s need %d action%s; every action cites its file:line in evidence.",
+		fmt.Sprintf("From code: %d AWS SDK call%s in %d source file%s → %d action%s; every action cites its file:line in evidence.",
 			len(an.Calls), plural(len(an.Calls)), an.Files, plural(an.Files), len(g.Document.Actions()), plural(len(g.Document.Actions()))),
 		"Resources: literal arguments (bucket, key prefix, secret, queue URL, table, function, topic) name them; otherwise "+strings.TrimPrefix(scopeLine(cfg), "Resources: "),
 		fmt.Sprintf("Name: %s, by the naming convention %s.", g.Name, cfg.Naming.Pattern))

@@ -120,9 +120,11 @@ func jsonError(file string, data []byte, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		off = int(se.Offset)
+		off = int(se.Offset) - 1 // Offset counts the offending byte as read
 	case errors.As(err, &te):
 		off = int(te.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		off = len(data)
 	}
 	line, col := 1, 1
 	if off > 0 {

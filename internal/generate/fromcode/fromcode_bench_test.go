@@ -1,0 +1,106 @@
+package fromcode
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/iamguard/iamguard/internal/generate/sdkmap"
+)
+
+// Generated sources: realistic files (imports, clients, calls with literal
+// and non-literal arguments, comments, strings) repeated to ~1 MB.
+func genTS(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("import { S3Client, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';\n")
+	b.WriteString("import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';\n")
+	b.WriteString("const s3 = new S3Client({ region: 'us-east-1' });\nconst sm = new SecretsManagerClient({});\n")
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, `
+// Handler %d stores a document and reads its secret.
+export async function handler%d(event: { id: string; body: string }): Promise<number> {
+  const re = /^[a-z0-9-]+$/i;
+  if (!re.test(event.id)) { throw new Error("bad id " + event.id); }
+  const secret = await sm.send(new GetSecretValueCommand({ SecretId: 'synthcoreai/app-%d' }));
+  await s3.send(new PutObjectCommand({ Bucket: 'synthcoreai-docs', Key: `+"`docs/${event.id}/%d.json`"+`, Body: event.body }));
+  const out = await s3.send(new GetObjectCommand({ Bucket: process.env.BUCKET, Key: event.id }));
+  return out.ContentLength ?? 0 + secret.SecretString!.length / 2;
+}
+`, i, i, i, i)
+	}
+	return b.Bytes()
+}
+
+func genPython(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("import boto3\n\ns3 = boto3.client('s3', region_name='eu-west-1')\nBUCKET = 'synthcoreai-reports'\n")
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, `
+
+def job_%d(day, rows):
+    """Write the day's report %d and tell the queue."""
+    body = "\n".join(",".join(str(c) for c in row) for row in rows)  # csv
+    s3.put_object(Bucket=BUCKET, Key=f"daily/{day}/%d.csv", Body=body)
+    listing = s3.list_objects_v2(Bucket=BUCKET, Prefix="daily/")
+    return len(listing.get("Contents", [])) + %d
+`, i, i, i, i)
+	}
+	return b.Bytes()
+}
+
+func genGo(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+const bucket = "synthcoreai-reports"
+`)
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, `
+// Job%d writes one report.
+func Job%d(ctx context.Context, c *s3.Client, id string) error {
+	if id == "" {
+		return fmt.Errorf("job %d: empty id")
+	}
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(fmt.Sprintf("daily/%%s/%d.csv", id))})
+	return err
+}
+`, i, i, i, i)
+	}
+	return b.Bytes()
+}
+
+const benchSize = 1 << 20
+
+func benchAnalyze(b *testing.B, name string, src []byte, lang Language) {
+	m := sdkmap.Default()
+	calls, _ := Analyze(name, src, lang, m)
+	if len(calls) == 0 {
+		b.Fatal("the generated source has no calls")
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Analyze(name, src, lang, m)
+	}
+}
+
+func BenchmarkAnalyzeTypeScript(b *testing.B) { benchAnalyze(b, "gen.ts", genTS(benchSize), JavaScript) }
+func BenchmarkAnalyzePython(b *testing.B)     { benchAnalyze(b, "gen.py", genPython(benchSize), Python) }
+func BenchmarkAnalyzeGo(b *testing.B)         { benchAnalyze(b, "gen.go", genGo(benchSize), Go) }
+
+func BenchmarkTokenizeJS(b *testing.B) {
+	src := genTS(benchSize)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		TokenizeJS(src)
+	}
+}
