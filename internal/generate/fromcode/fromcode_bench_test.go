@@ -92,9 +92,11 @@ func benchAnalyze(b *testing.B, name string, src []byte, lang Language) {
 	}
 }
 
-func BenchmarkAnalyzeTypeScript(b *testing.B) { benchAnalyze(b, "gen.ts", genTS(benchSize), JavaScript) }
-func BenchmarkAnalyzePython(b *testing.B)     { benchAnalyze(b, "gen.py", genPython(benchSize), Python) }
-func BenchmarkAnalyzeGo(b *testing.B)         { benchAnalyze(b, "gen.go", genGo(benchSize), Go) }
+func BenchmarkAnalyzeTypeScript(b *testing.B) {
+	benchAnalyze(b, "gen.ts", genTS(benchSize), JavaScript)
+}
+func BenchmarkAnalyzePython(b *testing.B) { benchAnalyze(b, "gen.py", genPython(benchSize), Python) }
+func BenchmarkAnalyzeGo(b *testing.B)     { benchAnalyze(b, "gen.go", genGo(benchSize), Go) }
 
 func BenchmarkTokenizeJS(b *testing.B) {
 	src := genTS(benchSize)
