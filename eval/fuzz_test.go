@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"strconv"
 	"testing"
@@ -113,6 +115,42 @@ func FuzzDecide(f *testing.F) {
 		}
 		if r2 := Decide(set2, req); r2.Decision != r.Decision {
 			t.Fatalf("decision %s became %s after policy.Format:\n%s", r.Decision, r2.Decision, out)
+		}
+	})
+}
+
+// FuzzBatch feeds a line twice: the second time its policies come from the
+// cache (the fast path), and its result must equal the first's.
+func FuzzBatch(f *testing.F) {
+	for i, cc := range loadConformance(f) {
+		if i%5 == 0 {
+			f.Add(nodeJSON(cc.doc))
+		}
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if bytes.ContainsAny(line, "\n\r") {
+			return
+		}
+		in := append(append(append([]byte{}, line...), '\n'), line...)
+		var out bytes.Buffer
+		if _, err := RunBatch(context.Background(), bytes.NewReader(in), &out, BatchOptions{File: "f.jsonl"}); err != nil {
+			return
+		}
+		res := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
+		if len(res) != 2 {
+			if len(bytes.TrimSpace(line)) == 0 {
+				return
+			}
+			t.Fatalf("%d results", len(res))
+		}
+		var a, b BatchResult
+		if json.Unmarshal(res[0], &a) != nil || json.Unmarshal(res[1], &b) != nil {
+			t.Fatalf("results are not JSON:\n%s", out.Bytes())
+		}
+		same := (a.Error == "") == (b.Error == "") && (a.Decision == nil) == (b.Decision == nil) &&
+			(a.Decision == nil || *a.Decision == *b.Decision)
+		if !same {
+			t.Fatalf("first and cached results differ:\n%s\n%s", res[0], res[1])
 		}
 	})
 }
