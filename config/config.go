@@ -131,7 +131,8 @@ type Encryption struct {
 // MFA holds the MFA requirements.
 type MFA struct {
 	// RequireForProduction: production approvals need an MFA assertion,
-	// and IAM users in production templates need an MFA device.
+	// and IAM users in production templates need an MFA device. Default
+	// true (seed 001: "MFA required for production access").
 	RequireForProduction bool `yaml:"requireForProduction"`
 }
 
@@ -234,7 +235,7 @@ func (e *Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Li
 // seeds' rules (naming convention, required tags, encryption, MFA for
 // production, the approval table).
 func Default() *Config {
-	c := &Config{}
+	c := &Config{MFA: MFA{RequireForProduction: true}}
 	c.applyDefaults()
 	return c
 }
@@ -323,7 +324,9 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := checkKnownFields(file, doc, reflect.TypeOf(Config{})); err != nil {
 		return nil, err
 	}
-	var c Config
+	// Booleans whose default is true are set before decoding, so an
+	// explicit false in the file still wins.
+	c := Config{MFA: MFA{RequireForProduction: true}}
 	if err := doc.Decode(&c); err != nil {
 		return nil, &Error{File: file, Line: lineOf(err.Error()), Column: 1, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}

@@ -153,3 +153,18 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestMFADefaultsOnButCanBeTurnedOff(t *testing.T) {
+	t.Parallel()
+	if !Default().MFA.RequireForProduction {
+		t.Error("the seeds require MFA for production by default")
+	}
+	c, err := Parse("t.yaml", []byte("project: X\n"))
+	if err != nil || !c.MFA.RequireForProduction {
+		t.Errorf("a file that does not mention mfa keeps the default: %v %v", c.MFA, err)
+	}
+	c, err = Parse("t.yaml", []byte("mfa:\n  requireForProduction: false\n"))
+	if err != nil || c.MFA.RequireForProduction {
+		t.Errorf("an explicit false must win: %v %v", c.MFA, err)
+	}
+}
