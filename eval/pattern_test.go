@@ -83,3 +83,27 @@ func FuzzPatternAgreesWithArn(f *testing.F) {
 		}
 	})
 }
+
+func TestParseDate(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		ok   bool
+		unix int64 // seconds
+	}{
+		{"2025-10-29T12:00:00Z", true, 1761739200},
+		{"2025-10-29T14:00:00+02:00", true, 1761739200},
+		{"2025-10-29T12:00:00.000Z", true, 1761739200},
+		{"2025-10-29", true, 1761696000},
+		{"1761739200", true, 1761739200},
+		{" 123", false, 0}, // a fuzz crasher: shorter than a year once trimmed
+		{"tomorrow", false, 0},
+		{"", false, 0},
+	}
+	for _, tc := range cases {
+		got, ok := parseDate(tc.in)
+		if ok != tc.ok || ok && got/1e9 != tc.unix {
+			t.Errorf("parseDate(%q) = %d, %v; want %d, %v", tc.in, got/1e9, ok, tc.unix, tc.ok)
+		}
+	}
+}

@@ -406,13 +406,13 @@ func checkARN(s string) error {
 	return nil
 }
 
-// federatedProviders are the web identity providers AWS names by host.
-var federatedProviders = map[string]bool{
-	"cognito-identity.amazonaws.com": true,
-	"accounts.google.com":            true,
-	"graph.facebook.com":             true,
-	"www.amazon.com":                 true,
-	"appleid.apple.com":              true,
+// isFederatedProvider recognizes the web identity providers AWS names by host.
+func isFederatedProvider(s string) bool {
+	switch strings.ToLower(s) {
+	case "cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com", "appleid.apple.com":
+		return true
+	}
+	return false
 }
 
 func parseCaller(s, typ string) (caller, error) {
@@ -428,14 +428,14 @@ func parseCaller(s, typ string) (caller, error) {
 	case typ == "Anonymous" || strings.EqualFold(s, "anonymous"):
 		c.kind = callerAnonymous
 		return c, nil
-	case typ == "Service" || typ == "" && !strings.HasPrefix(s, "arn:") && !federatedProviders[strings.ToLower(s)] &&
+	case typ == "Service" || typ == "" && !strings.HasPrefix(s, "arn:") && !isFederatedProvider(s) &&
 		(strings.HasSuffix(s, ".amazonaws.com") || strings.HasSuffix(s, ".amazonaws.com.cn")):
 		c.kind, c.service = callerService, strings.ToLower(s)
 		return c, nil
 	case typ == "CanonicalUser" || typ == "" && isCanonicalUserID(s):
 		c.kind = callerCanonicalUser
 		return c, nil
-	case typ == "Federated" || typ == "" && federatedProviders[strings.ToLower(s)]:
+	case typ == "Federated" || typ == "" && isFederatedProvider(s):
 		c.kind = callerFederated
 		return c, nil
 	case isAccountID(s):
@@ -483,15 +483,17 @@ func parseCaller(s, typ string) (caller, error) {
 }
 
 // dateLayouts are the ISO 8601 forms AWS accepts in Date conditions.
-var dateLayouts = [...]string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05Z0700",
-	"2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04",
-	"2006-01-02",
-	"2006-01",
-	"2006",
+func dateLayouts() [8]string {
+	return [...]string{
+		time.RFC3339Nano,
+		"2006-01-02T15:04:05Z0700",
+		"2006-01-02T15:04Z07:00",
+		"2006-01-02T15:04:05",
+		"2006-01-02T15:04",
+		"2006-01-02",
+		"2006-01",
+		"2006",
+	}
 }
 
 // parseDate reads an ISO 8601 date-time or epoch seconds into Unix
@@ -508,10 +510,10 @@ func parseDate(s string) (int64, bool) {
 		}
 		return secs * int64(time.Second), true
 	}
-	if !isDigits(s[:4]) {
+	if len(s) < 4 || !isDigits(s[:4]) {
 		return 0, false
 	}
-	for _, layout := range dateLayouts {
+	for _, layout := range dateLayouts() {
 		if !layoutFits(layout, s) {
 			continue
 		}

@@ -67,15 +67,19 @@ func ParseScenario(file string, data []byte) (*Scenario, error) {
 }
 
 // scenarioFields are the top-level fields a scenario may have.
-var scenarioFields = []string{
-	"name", "description", "expect", "request",
-	"identityPolicies", "resourcePolicy", "trustPolicy", "kmsKeyPolicy",
-	"permissionsBoundary", "serviceControlPolicies", "resourceControlPolicies", "sessionPolicy",
+func scenarioFields() []string {
+	return []string{
+		"name", "description", "expect", "request",
+		"identityPolicies", "resourcePolicy", "trustPolicy", "kmsKeyPolicy",
+		"permissionsBoundary", "serviceControlPolicies", "resourceControlPolicies", "sessionPolicy",
+	}
 }
 
-var requestFields = []string{
-	"principal", "principalType", "action", "resource", "resourceAccount",
-	"context", "principalTags", "resourceTags",
+func requestFields() []string {
+	return []string{
+		"principal", "principalType", "action", "resource", "resourceAccount",
+		"context", "principalTags", "resourceTags",
+	}
 }
 
 // policyCache lets the batch runner decode each distinct policy (the
@@ -145,7 +149,7 @@ func decodeScenario(n *node.Node, file string, cache policyCache) (*Scenario, er
 		case "resourceControlPolicies":
 			s.Policies.RCPs = d.levels(f.Value, f.Key, ResourceControlPolicy)
 		default:
-			d.unknown(f, scenarioFields, "scenario")
+			d.unknown(f, scenarioFields(), "scenario")
 		}
 	}
 	if requestNode == nil {
@@ -248,7 +252,7 @@ func (d *scenarioDecoder) request(r *Request, n *node.Node) {
 		case "resourceTags":
 			r.ResourceTags = d.tags(f.Value, path)
 		default:
-			d.unknown(f, requestFields, "request")
+			d.unknown(f, requestFields(), "request")
 		}
 	}
 	for _, req := range []string{"principal", "action", "resource"} {
