@@ -163,7 +163,7 @@ func (s *Service) PlanChange(ctx context.Context, req PlanRequest) (PlanResponse
 // RequestApprovalRequest asks approvers to approve a planned change.
 type RequestApprovalRequest struct {
 	ChangeID string `json:"changeId,omitempty" jsonschema:"the change's id (optional: the token names it)"`
-	Token    string `json:"token" jsonschema:"the plan token plan_change returned"`
+	Token    string `json:"token,omitempty" jsonschema:"required: the plan token plan_change returned"`
 	Note     string `json:"note,omitempty" jsonschema:"why the change is needed, for the approver"`
 }
 
@@ -193,12 +193,10 @@ func (s *Service) RequestApproval(ctx context.Context, req RequestApprovalReques
 	return StepResponse{StepOutcome: *out, Next: fmt.Sprintf("Change %s waits for a human approver (not you or the requester). Ask them to review it (get_change) and approve it; their approval token is what apply_change takes.", out.ChangeID)}, nil
 }
 
-// tokenFor checks that a token is given and, when an id is given too, that
-// the token names that change.
+// tokenFor checks, when an id is given too, that the token names that
+// change. A missing or malformed token goes to the gate, which refuses it
+// and records the refusal.
 func tokenFor(token, id string) error {
-	if strings.TrimSpace(token) == "" {
-		return &Error{Code: Refused, Reason: gate.RefusedTokenInvalid, Message: "token is required: the token the previous step returned (plan_change, or approve_change when an approval was needed)", Path: "token"}
-	}
 	if id == "" {
 		return nil
 	}
@@ -271,7 +269,7 @@ func (s *Service) RejectChange(ctx context.Context, req RejectRequest) (StepResp
 // ApplyRequest carries a change out.
 type ApplyRequest struct {
 	ChangeID string   `json:"changeId,omitempty" jsonschema:"the change's id (optional: the token names it)"`
-	Token    string   `json:"token" jsonschema:"the approval token from approve_change when the plan needed an approval, else the plan token from plan_change"`
+	Token    string   `json:"token,omitempty" jsonschema:"required: the approval token from approve_change when the plan needed an approval, else the plan token from plan_change"`
 	Change   Document `json:"change" jsonschema:"the change document being applied, exactly as planned: the gate refuses it if it is not the content the token was issued for"`
 	File     string   `json:"file,omitempty"`
 	Write    bool     `json:"write,omitempty" jsonschema:"true to change AWS; only on a server started with --allow-write. Default: a dry run that returns the exact AWS calls"`
