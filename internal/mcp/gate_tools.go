@@ -32,7 +32,7 @@ Call it right after plan_change when approvalRequired is true, with a note sayin
 	}, caller, svc.RequestApproval)
 
 	tool(s, &mcp.Tool{
-		Name: "approve_change",
+		Name:        "approve_change",
 		Annotations: &mcp.ToolAnnotations{Title: "Approve a change (approvers only)", DestructiveHint: ptr(false), OpenWorldHint: ptr(false)},
 		Description: `Record the caller's approval of a requested change's exact content and issue the approval token apply_change takes. Only for a human approver acting through their own assistant session: it is refused for the change's requester, for anyone not in approvals.approvers, and over MCP for anyone not in approvals.mcpApprovers (when that list is empty, approval over MCP is disabled and must be done from the command line). Production approvals may need an MFA code.
 

@@ -33,7 +33,7 @@ type ScanResourcesResponse struct {
 	Files     int               `json:"files" jsonschema:"files examined"`
 	// Errors are malformed files (file:line:col); the rest was scanned.
 	Errors []Problem `json:"errors,omitempty"`
-	Next   string  `json:"next"`
+	Next   string    `json:"next"`
 }
 
 // ScanSecretsResponse is what the secret detectors found. Secrets are
