@@ -30,9 +30,13 @@ func (f ScannerFunc) ScanChange(ctx context.Context, c *Change) ([]finding.Findi
 }
 
 // Fingerprint identifies a finding for an approval's accept list, stably
-// across re-plans of the same content: the first 16 hex digits of the
-// SHA-256 of its code, path and message.
+// across re-plans of the same content: the scanner's own fingerprint when it
+// set one (secret findings), else the first 16 hex digits of the SHA-256 of
+// its code, path and message.
 func Fingerprint(f finding.Finding) string {
+	if f.Fingerprint != "" {
+		return f.Fingerprint
+	}
 	sum := sha256.Sum256([]byte(f.Code + "\x00" + f.Path + "\x00" + f.Message))
 	return hex.EncodeToString(sum[:8])
 }

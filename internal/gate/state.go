@@ -30,11 +30,11 @@ const (
 	ScanSkipped ScanStatus = "skipped" // the rule needs no scan, or no scanner ran (then apply refuses when the rule needs one)
 )
 
-// ScanFinding is a finding with what the gate needs to accept it.
+// ScanFinding is a finding with what the gate needs to accept it. Its
+// Fingerprint is always set (see Fingerprint): an approval's accept list
+// may name it.
 type ScanFinding struct {
 	finding.Finding
-	// Fingerprint names the finding in an approval's accept list.
-	Fingerprint string `json:"fingerprint"`
 	// Blocking is set when the severity is at or above scan.failOn and the
 	// finding is not suppressed: apply then needs an approval accepting it.
 	Blocking bool `json:"blocking"`

@@ -287,7 +287,8 @@ func (g *Gate) scan(ctx context.Context, c *Change, rule Decision, tags TagResul
 	finding.Sort(fs)
 	res.Status = ScanPassed
 	for _, f := range fs {
-		sf := ScanFinding{Finding: f, Fingerprint: Fingerprint(f)}
+		f.Fingerprint = Fingerprint(f)
+		sf := ScanFinding{Finding: f}
 		sf.Blocking = f.Suppressed == "" && f.Severity.Rank() >= failOn.Rank()
 		if sf.Blocking {
 			res.Status = ScanFailed
@@ -560,7 +561,7 @@ type ApproveInput struct {
 
 var (
 	totpSyntax      = regexp.MustCompile(`^[0-9]{6,8}$`)
-	assertionSyntax = regexp.MustCompile(`^[A-Za-z0-9._~+/=:-]{16,4096}$`)
+	assertionSyntax = regexp.MustCompile(`^[A-Za-z0-9._~+/=:-]{16,1000}$`)
 )
 
 // eligible checks that someone may decide on a change: not its requester,
@@ -811,6 +812,11 @@ type ApplyInput struct {
 	// run goes through every check and changes no state.
 	Applier   apply.Applier
 	DryRunDir string
+	// Resume takes over a change left "applying" by an apply that was
+	// interrupted (the process died). Without it such a change is refused,
+	// so two applies never run at once. Cloud Control calls are idempotent
+	// by client token, so resuming repeats nothing AWS already did.
+	Resume bool
 }
 
 // ApplyOutcome is the result of an apply.
@@ -853,7 +859,11 @@ func (g *Gate) Apply(ctx context.Context, in ApplyInput) (*ApplyOutcome, error) 
 		}
 	}
 	switch st.State {
-	case StatePlanned, StateRequested, StateApproved, StateApplying:
+	case StatePlanned, StateRequested, StateApproved:
+	case StateApplying:
+		if !in.Resume {
+			return nil, refuse(RefusedWrongState, "change %s is being applied (started %s); if that apply was interrupted, apply again with --resume", st.ID, st.Updated.Format(time.RFC3339))
+		}
 	default:
 		return nil, refuse(RefusedWrongState, "%s", stateMessage(st, "apply"))
 	}
