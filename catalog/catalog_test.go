@@ -235,6 +235,86 @@ func TestActionSet(t *testing.T) {
 	}
 }
 
+// TestActionSetInPlace checks the in-place operations and the
+// allocation-free queries against the copying ones, on sets of different
+// lengths (the zero set has no words).
+func TestActionSetInPlace(t *testing.T) {
+	c := Default()
+	get, obj, all := c.Match("s3:Get*"), c.Match("s3:*Object"), c.Match("*")
+	var zero, small ActionSet
+	small.Add(3)
+	sets := map[string]ActionSet{"get": get, "obj": obj, "all": all, "zero": zero, "small": small}
+	for an, a := range sets {
+		for bn, b := range sets {
+			t.Run(an+"_"+bn, func(t *testing.T) {
+				t.Parallel()
+				ops := []struct {
+					name    string
+					inPlace func(*ActionSet, ActionSet)
+					want    ActionSet
+				}{
+					{"UnionWith", (*ActionSet).UnionWith, a.Union(b)},
+					{"IntersectWith", (*ActionSet).IntersectWith, a.Intersect(b)},
+					{"DifferenceWith", (*ActionSet).DifferenceWith, a.Difference(b)},
+					{"CopyFrom", (*ActionSet).CopyFrom, b},
+				}
+				for _, op := range ops {
+					got := a.Clone()
+					op.inPlace(&got, b)
+					if !got.Equal(op.want) {
+						t.Errorf("%s: %d actions, want %d", op.name, got.Len(), op.want.Len())
+					}
+				}
+				if got, want := a.Intersects(b), !a.Intersect(b).IsEmpty(); got != want {
+					t.Errorf("Intersects = %v, want %v", got, want)
+				}
+				if got, want := a.IsSubsetOf(b), a.Difference(b).IsEmpty(); got != want {
+					t.Errorf("IsSubsetOf = %v, want %v", got, want)
+				}
+			})
+		}
+	}
+	t.Run("All and First", func(t *testing.T) {
+		t.Parallel()
+		var ids []ActionID
+		for id := range obj.All() {
+			ids = append(ids, id)
+		}
+		if !slices.Equal(ids, obj.IDs()) {
+			t.Errorf("All = %v, want %v", ids, obj.IDs())
+		}
+		if first, ok := obj.First(); !ok || first != obj.IDs()[0] {
+			t.Errorf("First = %d %v", first, ok)
+		}
+		if _, ok := zero.First(); ok {
+			t.Error("First of the empty set")
+		}
+	})
+	t.Run("Clear keeps storage", func(t *testing.T) {
+		// Not parallel: AllocsPerRun refuses to run in parallel tests.
+		s := get.Clone()
+		s.Clear()
+		if !s.IsEmpty() {
+			t.Error("not empty after Clear")
+		}
+		if n := testing.AllocsPerRun(100, func() { s.CopyFrom(obj); s.UnionWith(get); s.IntersectWith(all); s.DifferenceWith(obj) }); n != 0 {
+			t.Errorf("in-place operations allocate %v times", n)
+		}
+		if n := testing.AllocsPerRun(100, func() { _ = get.Intersects(obj) || get.IsSubsetOf(all) }); n != 0 {
+			t.Errorf("queries allocate %v times", n)
+		}
+	})
+	t.Run("MatchShared is the cached set", func(t *testing.T) {
+		if !c.MatchShared("s3:Get*").Equal(get) {
+			t.Error("MatchShared differs from Match")
+		}
+		c.MatchShared("s3:Get*")
+		if n := testing.AllocsPerRun(100, func() { c.MatchShared("s3:Get*") }); n != 0 {
+			t.Errorf("MatchShared allocates %v times", n)
+		}
+	})
+}
+
 func TestServices(t *testing.T) {
 	t.Parallel()
 	c := Default()
@@ -449,6 +529,61 @@ func FuzzLoad(f *testing.F) {
 			c.Expand("*")
 			c.ConditionKey("aws:SourceIp")
 			c.ResourceTypesForARN("*")
+		}
+	})
+}
+
+// TestIntersectsFastAgreesWithDP compares the bit-parallel matcher with the
+// row-by-row program on every template of the catalog and a set of patterns
+// that exercise '*' crossing segments, '?', separators and long inputs.
+func TestIntersectsFastAgreesWithDP(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	ix := c.templates()
+	patterns := []string{
+		"*", "arn:*", "arn:aws:*", "arn:aws:s3:::*", "arn:aws:s3:::b", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k/x.txt",
+		"arn:aws:logs:*:*:*", "arn:aws:logs:*:*:log-stream:*", "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/x:log-stream:y",
+		"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*::image/ami-*", "arn:aws:ec2:us-east-1:123456789012:volume/vol-?",
+		"arn:aws:iam::*:role/aws-service-role/*", "arn:aws:iam::aws:policy/*", "arn:???:iam::*:*",
+		"arn:aws:secretsmanager:*:*:secret:engify/*", "arn:aws:lambda:*:*:function:engify-*",
+		"arn:aws:apigateway:*::/restapis/*/stages/*", "arn:aws:execute-api:*:*:*/*/GET/*",
+		"arn:aws:rds:*:*:snapshot:awsbackup:*", "arn:aws:backup:*:*:recovery-point:*",
+		"arn:aws:ssm:*:*:parameter/" + strings.Repeat("a", 300),    // beyond the bit-parallel length
+		"arn:aws:sagemaker:*:*:" + strings.Repeat("x*", 70) + "/?", // more than one word
+		"**", "?", "", "arn:aws:s3:::", "arn:aws:s3:::*/*:*",
+	}
+	for _, p := range patterns {
+		var cp compiledPattern
+		fast := compilePattern(&cp, p)
+		for _, ct := range ix.all {
+			want := intersects(ct.toks, p)
+			if !fast {
+				continue
+			}
+			if got := intersectsFast(ct.toks, &cp); got != want {
+				t.Errorf("template %q, pattern %q: fast %v, DP %v", ct.text, p, got, want)
+			}
+		}
+	}
+}
+
+// FuzzIntersects checks the bit-parallel matcher against the row-by-row
+// program on catalog templates and arbitrary patterns.
+func FuzzIntersects(f *testing.F) {
+	for _, s := range []string{"arn:aws:logs:*:*:log-stream:*", "arn:aws:s3:::b/*", "arn:*:ec2:?:*:instance/i-*", "*"} {
+		f.Add(s, uint16(0))
+	}
+	ix := Default().templates()
+	f.Fuzz(func(t *testing.T, p string, which uint16) {
+		var cp compiledPattern
+		if !compilePattern(&cp, p) {
+			return
+		}
+		for k := 0; k < 16; k++ {
+			ct := ix.all[(int(which)*16+k)%len(ix.all)]
+			if got, want := intersectsFast(ct.toks, &cp), intersects(ct.toks, p); got != want {
+				t.Fatalf("template %q, pattern %q: fast %v, DP %v", ct.text, p, got, want)
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"iter"
 	"math/bits"
 	"strings"
 	"sync"
@@ -11,7 +12,9 @@ import (
 
 // ActionSet is a set of ActionIDs of one catalog, as a bitset (about 3 KB for
 // the whole catalog). The zero value is an empty set. Union, Intersect and
-// Difference return new sets; Add changes the set in place.
+// Difference return new sets; Add, Clear, CopyFrom, UnionWith, IntersectWith
+// and DifferenceWith change the set in place and reuse its storage, so a hot
+// loop can keep a few scratch sets instead of allocating one per operation.
 type ActionSet struct {
 	words []uint64
 }
@@ -96,6 +99,102 @@ func (s ActionSet) Difference(o ActionSet) ActionSet {
 		out[i] &^= o.words[i]
 	}
 	return ActionSet{words: out}
+}
+
+// Clear empties the set, keeping its storage.
+func (s *ActionSet) Clear() { clear(s.words) }
+
+// CopyFrom makes s hold exactly the actions of o, reusing s's storage when
+// it is large enough.
+func (s *ActionSet) CopyFrom(o ActionSet) {
+	if cap(s.words) < len(o.words) {
+		s.words = make([]uint64, len(o.words))
+	}
+	s.words = s.words[:max(len(s.words), len(o.words))]
+	n := copy(s.words, o.words)
+	clear(s.words[n:])
+}
+
+// UnionWith adds every action of o to s (s = s ∪ o), in place.
+func (s *ActionSet) UnionWith(o ActionSet) {
+	if len(o.words) > len(s.words) {
+		if cap(s.words) >= len(o.words) {
+			n := len(s.words)
+			s.words = s.words[:len(o.words)]
+			clear(s.words[n:])
+		} else {
+			s.words = append(s.words, make([]uint64, len(o.words)-len(s.words))...)
+		}
+	}
+	for i, w := range o.words {
+		s.words[i] |= w
+	}
+}
+
+// IntersectWith keeps in s only the actions also in o (s = s ∩ o), in place.
+func (s *ActionSet) IntersectWith(o ActionSet) {
+	n := min(len(s.words), len(o.words))
+	for i := range n {
+		s.words[i] &= o.words[i]
+	}
+	clear(s.words[n:])
+}
+
+// DifferenceWith removes from s the actions of o (s = s \ o), in place.
+func (s *ActionSet) DifferenceWith(o ActionSet) {
+	for i := range min(len(s.words), len(o.words)) {
+		s.words[i] &^= o.words[i]
+	}
+}
+
+// Intersects reports whether s and o have an action in common, without
+// building the intersection.
+func (s ActionSet) Intersects(o ActionSet) bool {
+	for i := range min(len(s.words), len(o.words)) {
+		if s.words[i]&o.words[i] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// IsSubsetOf reports whether every action of s is also in o, without
+// building the difference.
+func (s ActionSet) IsSubsetOf(o ActionSet) bool {
+	for i, w := range s.words {
+		var v uint64
+		if i < len(o.words) {
+			v = o.words[i]
+		}
+		if w&^v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// All yields the set's ActionIDs in increasing order, allocating nothing.
+func (s ActionSet) All() iter.Seq[ActionID] {
+	return func(yield func(ActionID) bool) {
+		for i, w := range s.words {
+			for w != 0 {
+				if !yield(ActionID(i*64 + bits.TrailingZeros64(w))) {
+					return
+				}
+				w &= w - 1
+			}
+		}
+	}
+}
+
+// First is the smallest ActionID in the set; ok is false when it is empty.
+func (s ActionSet) First() (id ActionID, ok bool) {
+	for i, w := range s.words {
+		if w != 0 {
+			return ActionID(i*64 + bits.TrailingZeros64(w)), true
+		}
+	}
+	return -1, false
 }
 
 // Equal reports whether both sets hold the same actions.
@@ -184,6 +283,26 @@ func (c *Catalog) Match(pattern string) ActionSet {
 	}
 	c.matches.mu.Unlock()
 	return s.Clone()
+}
+
+// MatchShared is Match without the copy: the set it returns is the cached
+// one, shared by every caller, and must not be modified (no Add, Clear,
+// CopyFrom or …With on it; use it as the argument of those, or call Match
+// for a set of your own). It allocates nothing once the pattern is cached.
+func (c *Catalog) MatchShared(pattern string) ActionSet {
+	c.matches.mu.RLock()
+	s, ok := c.matches.m[pattern]
+	c.matches.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s, _ = c.match(pattern)
+	c.matches.mu.Lock()
+	if len(c.matches.m) < matchCacheLimit {
+		c.matches.m[strings.Clone(pattern)] = s
+	}
+	c.matches.mu.Unlock()
+	return s
 }
 
 // Expand lists the actions an IAM action pattern covers, sorted by full name

@@ -217,12 +217,14 @@ func (c *Catalog) ResourceTypesForARN(resourceARN string) []*ResourceType {
 	if svc := arnService(resourceARN); svc != "" {
 		cands = ix.byService[svc]
 	}
+	var cp compiledPattern
+	fast := compilePattern(&cp, resourceARN)
 	var out []*ResourceType
 	for _, ct := range cands {
 		if len(out) > 0 && out[len(out)-1] == ct.rt {
 			continue // another template of a type already found
 		}
-		if intersects(ct.toks, resourceARN) {
+		if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, resourceARN) {
 			out = append(out, ct.rt)
 		}
 	}
@@ -237,12 +239,14 @@ func (c *Catalog) ActionResourceMatches(a *Action, resourceARN string) bool {
 		return true
 	}
 	ix := c.templates()
+	var cp compiledPattern
+	fast := compilePattern(&cp, resourceARN)
 	for _, r := range a.Resources {
 		if r.Type == nil {
 			continue
 		}
 		for _, ct := range ix.byType[r.Type] {
-			if intersects(ct.toks, resourceARN) {
+			if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, resourceARN) {
 				return true
 			}
 		}
