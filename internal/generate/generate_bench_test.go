@@ -20,6 +20,8 @@ func benchConfig(b *testing.B) *config.Config {
 func BenchmarkSuggest(b *testing.B) {
 	opts := Options{Config: benchConfig(b)}
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		if _, err := Suggest("I need to add file upload to S3", opts); err != nil {
 			b.Fatal(err)
@@ -33,6 +35,8 @@ func BenchmarkSuggestSearch(b *testing.B) {
 	opts := Options{Config: benchConfig(b)}
 	capability.Search("warm up", 1)
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		if _, err := Suggest("reboot an EC2 instance", opts); err != nil {
 			b.Fatal(err)
@@ -44,6 +48,8 @@ func BenchmarkExtend(b *testing.B) {
 	opts := Options{Config: benchConfig(b)}
 	current := loadPoliciesB(b, "SynthCoreAI-S3-ReadOnly.json", "SynthCoreAI-S3-DenyWrites.json")
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		plan, err := PlanNeed("I need to add file upload to S3", opts)
 		if err != nil {

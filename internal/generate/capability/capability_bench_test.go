@@ -31,3 +31,13 @@ func BenchmarkFind(b *testing.B) {
 		Find("I need to add file upload to S3")
 	}
 }
+
+// BenchmarkParseEntries is the one-off cost of loading the catalog data.
+func BenchmarkParseEntries(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

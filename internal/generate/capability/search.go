@@ -17,10 +17,12 @@ type Hit struct {
 
 // index is a BM25 index over every action's description, name and service
 // name. It is built once, on the first search, because most runs never
-// need it (a curated entry matched).
+// need it (a curated entry matched). Terms are numbered; each has its
+// postings (action, term frequency).
 type index struct {
 	cat      *catalog.Catalog
-	postings map[string][]posting // term → documents
+	terms    map[string]int32
+	postings [][]posting // by term number
 	docLen   []float32
 	avgLen   float64
 }
@@ -34,25 +36,41 @@ var defaultIndex = sync.OnceValue(func() *index { return buildIndex(catalog.Defa
 
 func buildIndex(cat *catalog.Catalog) *index {
 	n := cat.NumActions()
-	ix := &index{cat: cat, postings: make(map[string][]posting, 8192), docLen: make([]float32, n)}
+	ix := &index{cat: cat, terms: make(map[string]int32, 16384), postings: make([][]posting, 0, 16384), docLen: make([]float32, n)}
 	total := 0
-	counts := map[string]int{}
+	counts := make([]float32, 0, 64) // term frequency by position in seen
+	seen := make([]int32, 0, 64)     // the document's terms, in first-seen order
+	var buf []byte
 	for id := range n {
 		a := cat.ActionByID(catalog.ActionID(id))
-		clear(counts)
+		seen, counts = seen[:0], counts[:0]
 		terms := 0
-		add := func(text string, weight int) {
-			for _, t := range Tokens(text) {
-				counts[t] += weight
-				terms += weight
-			}
+		add := func(text string, weight float32) {
+			buf = eachTerm(text, buf, func(t []byte) {
+				tid, ok := ix.terms[string(t)]
+				if !ok {
+					tid = int32(len(ix.postings))
+					ix.terms[string(t)] = tid
+					ix.postings = append(ix.postings, nil)
+				}
+				for i, s := range seen {
+					if s == tid {
+						counts[i] += weight
+						terms += int(weight)
+						return
+					}
+				}
+				seen = append(seen, tid)
+				counts = append(counts, weight)
+				terms += int(weight)
+			})
 		}
 		add(a.Description, 1)
 		add(a.Name, 2) // the name's words say what the action does most plainly
 		add(a.Service.Prefix, 1)
 		add(a.Service.Name, 1)
-		for t, c := range counts {
-			ix.postings[t] = append(ix.postings[t], posting{doc: int32(id), tf: float32(c)})
+		for i, tid := range seen {
+			ix.postings[tid] = append(ix.postings[tid], posting{doc: int32(id), tf: counts[i]})
 		}
 		ix.docLen[id] = float32(terms)
 		total += terms
@@ -79,10 +97,11 @@ func (ix *index) search(need string, limit int) []Hit {
 	scores := map[int32]float64{}
 	n := float64(len(ix.docLen))
 	for _, t := range terms {
-		ps := ix.postings[t]
-		if len(ps) == 0 {
+		tid, ok := ix.terms[t]
+		if !ok {
 			continue
 		}
+		ps := ix.postings[tid]
 		idf := math.Log(1 + (n-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
 		for _, p := range ps {
 			tf := float64(p.tf)

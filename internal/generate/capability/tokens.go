@@ -1,7 +1,5 @@
 package capability
 
-import "strings"
-
 // stopwords carry no meaning for matching a need to a capability.
 var stopwords = map[string]bool{
 	"a": true, "an": true, "the": true, "i": true, "we": true, "me": true, "my": true, "our": true, "us": true,
@@ -21,17 +19,32 @@ var stopwords = map[string]bool{
 // ("PutObject" → put object), so action names tokenise like descriptions.
 func Tokens(s string) []string {
 	var out []string
+	eachTerm(s, nil, func(t []byte) { out = append(out, string(t)) })
+	return out
+}
+
+// eachTerm calls fn with each term of s, in a buffer reused between calls
+// (fn must copy what it keeps): indexing 22k descriptions allocates only
+// for new terms.
+func eachTerm(s string, buf []byte, fn func([]byte)) []byte {
 	start := -1
 	flush := func(end int) {
 		if start < 0 {
 			return
 		}
-		w := strings.ToLower(s[start:end])
+		buf = buf[:0]
+		for i := start; i < end; i++ {
+			c := s[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+		}
 		start = -1
-		if stopwords[w] {
+		if stopwords[string(buf)] {
 			return
 		}
-		out = append(out, Stem(w))
+		fn(stemBytes(buf))
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -49,12 +62,20 @@ func Tokens(s string) []string {
 		}
 	}
 	flush(len(s))
-	return out
+	return buf
 }
 
 // Stem strips common English suffixes lightly: enough that "uploads",
 // "uploading" and "uploaded" meet "upload", not a full Porter stemmer.
-func Stem(w string) string {
+func Stem(w string) string { return string(stemBytes([]byte(w))) }
+
+func hasSuffix(w []byte, suf string) bool {
+	return len(w) >= len(suf) && string(w[len(w)-len(suf):]) == suf
+}
+
+// stemBytes stems w in place and returns the stem (a prefix of w, or w
+// with its last byte changed).
+func stemBytes(w []byte) []byte {
 	w = stemSuffix(w)
 	// A final 'e' comes and goes with suffixes ("store", "stored"): drop it.
 	if len(w) > 4 && w[len(w)-1] == 'e' {
@@ -63,26 +84,28 @@ func Stem(w string) string {
 	return w
 }
 
-func stemSuffix(w string) string {
+func stemSuffix(w []byte) []byte {
 	if len(w) <= 3 {
 		return w
 	}
 	switch {
-	case strings.HasSuffix(w, "ies") && len(w) > 4:
-		return w[:len(w)-3] + "y"
-	case strings.HasSuffix(w, "sses"):
+	case hasSuffix(w, "ies") && len(w) > 4:
+		w = w[:len(w)-2]
+		w[len(w)-1] = 'y'
+		return w
+	case hasSuffix(w, "sses"):
 		return w[:len(w)-2]
-	case strings.HasSuffix(w, "ing") && len(w) > 5:
+	case hasSuffix(w, "ing") && len(w) > 5:
 		w = w[:len(w)-3]
 		if n := len(w); n > 2 && w[n-1] == w[n-2] && w[n-1] != 'l' && w[n-1] != 's' {
 			w = w[:n-1] // "getting" → "get"
 		}
 		return w
-	case strings.HasSuffix(w, "ed") && len(w) > 4 && !strings.HasSuffix(w, "eed"):
+	case hasSuffix(w, "ed") && len(w) > 4 && !hasSuffix(w, "eed"):
 		return w[:len(w)-2]
-	case strings.HasSuffix(w, "es") && len(w) > 4 && (strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes") || strings.HasSuffix(w, "xes")):
+	case hasSuffix(w, "es") && len(w) > 4 && (hasSuffix(w, "ches") || hasSuffix(w, "shes") || hasSuffix(w, "xes")):
 		return w[:len(w)-2]
-	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+	case hasSuffix(w, "s") && !hasSuffix(w, "ss") && !hasSuffix(w, "us") && !hasSuffix(w, "is"):
 		return w[:len(w)-1]
 	}
 	return w

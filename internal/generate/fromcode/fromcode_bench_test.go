@@ -2,8 +2,10 @@ package fromcode
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"testing"
+	"testing/fstest"
 
 	"github.com/iamguard/iamguard/internal/generate/sdkmap"
 )
@@ -87,8 +89,23 @@ func benchAnalyze(b *testing.B, name string, src []byte, lang Language) {
 	}
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		Analyze(name, src, lang, m)
+	}
+	reportCPU(b, cpu, int64(len(src)))
+}
+
+// reportCPU adds CPU time per operation and throughput per CPU second,
+// which a loaded machine does not distort the way it distorts wall time.
+func reportCPU(b *testing.B, start, bytes int64) {
+	used := processCPU() - start
+	if used <= 0 {
+		return
+	}
+	b.ReportMetric(float64(used)/float64(b.N), "cpu-ns/op")
+	if bytes > 0 {
+		b.ReportMetric(float64(bytes)*float64(b.N)/(float64(used)/1e9)/1e6, "MB/cpu-s")
 	}
 }
 
@@ -102,7 +119,41 @@ func BenchmarkTokenizeJS(b *testing.B) {
 	src := genTS(benchSize)
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		TokenizeJS(src)
 	}
+	reportCPU(b, cpu, int64(len(src)))
+}
+
+// BenchmarkAnalyzeTree is a realistic tree: 200 files of each language,
+// one in ten calling AWS, the rest ordinary code.
+func BenchmarkAnalyzeTree(b *testing.B) {
+	fsys := fstest.MapFS{}
+	var total int64
+	plain := map[string][]byte{
+		".ts": bytes.ReplaceAll(genTS(8<<10), []byte("@aws-sdk/"), []byte("@acme/")),
+		".py": bytes.ReplaceAll(genPython(8<<10), []byte("boto3"), []byte("httpx")),
+		".go": bytes.ReplaceAll(genGo(8<<10), []byte("github.com/aws/aws-sdk-go-v2"), []byte("example.com/x")),
+	}
+	sdk := map[string][]byte{".ts": genTS(8 << 10), ".py": genPython(8 << 10), ".go": genGo(8 << 10)}
+	for ext := range plain {
+		for i := range 200 {
+			src := plain[ext]
+			if i%10 == 0 {
+				src = sdk[ext]
+			}
+			fsys[fmt.Sprintf("src/pkg%d/file%d%s", i%20, i, ext)] = &fstest.MapFile{Data: src}
+			total += int64(len(src))
+		}
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	cpu := processCPU()
+	for b.Loop() {
+		if _, err := AnalyzeFS(context.Background(), fsys, ".", Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu, total)
 }

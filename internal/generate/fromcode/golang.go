@@ -1,6 +1,7 @@
 package fromcode
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -46,6 +47,9 @@ func goPackage(path string, m *sdkmap.Map) (goSDK, bool) {
 // s3.NewFromConfig / s3.New in the same file. It reads the syntax only:
 // no type checking, so it works on code that does not build.
 func AnalyzeGo(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
+	if !bytes.Contains(src, []byte("github.com/aws/aws-sdk-go")) {
+		return nil, nil // no SDK import: nothing to tokenize
+	}
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, file, src, parser.SkipObjectResolution)
 	if err != nil && f == nil {
@@ -69,7 +73,7 @@ func AnalyzeGo(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 		return nil, nil
 	}
 	g.collect(f)
-	g.walk(f)
+	g.analyze()
 	for i := range g.calls {
 		if g.calls[i].Region == "" {
 			g.calls[i].Region = g.region
@@ -88,14 +92,16 @@ type goAnalyzer struct {
 	region     string
 	consumed   map[*ast.CompositeLit]bool
 	literalOps map[string]bool // service:op with a literal input somewhere in the file
+	nodes      []ast.Node      // calls and SDK input literals, in walk order
 	calls      []Call
 	warns      []Warning
 }
 
 func (g *goAnalyzer) line(p token.Pos) int { return g.fset.Position(p).Line }
 
-// collect finds string constants, client variables, the region and the
-// operations whose inputs are written literally.
+// collect finds string constants, client variables, the region, the
+// operations whose inputs are written literally, and the calls and input
+// literals to analyse once all of that is known: one walk of the tree.
 func (g *goAnalyzer) collect(f *ast.File) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -114,6 +120,7 @@ func (g *goAnalyzer) collect(f *ast.File) {
 				}
 			}
 		case *ast.CallExpr:
+			g.nodes = append(g.nodes, n)
 			// config.WithRegion("us-east-1"), aws.NewConfig().WithRegion("…")
 			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "WithRegion" && len(n.Args) == 1 {
 				if v, ok := g.str(n.Args[0]); ok && g.region == "" && !strings.HasSuffix(v, "*") {
@@ -130,6 +137,7 @@ func (g *goAnalyzer) collect(f *ast.File) {
 		case *ast.CompositeLit:
 			if svc, op, ok := g.inputType(n); ok {
 				g.literalOps[svc+":"+op] = true
+				g.nodes = append(g.nodes, n)
 			}
 		}
 		return true
@@ -269,22 +277,23 @@ func compositeArg(e ast.Expr) *ast.CompositeLit {
 // v1Suffixes are the v1 method variants of one operation.
 var v1Suffixes = []string{"PagesWithContext", "WithContext", "Pages", "Request"}
 
-func (g *goAnalyzer) walk(f *ast.File) {
-	ast.Inspect(f, func(n ast.Node) bool {
+// analyze visits the collected calls and input literals in source order
+// (a call comes before the literals inside it, which it consumes).
+func (g *goAnalyzer) analyze() {
+	for _, n := range g.nodes {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			g.callExpr(n)
 		case *ast.CompositeLit:
 			if g.consumed[n] {
-				return true
+				continue
 			}
 			if svc, op, ok := g.inputType(n); ok {
 				fields, nonLit := g.fields(n)
 				g.add(n.Pos(), svc, op, fields, nonLit, svc+"."+op+"Input")
 			}
 		}
-		return true
-	})
+	}
 }
 
 func (g *goAnalyzer) callExpr(call *ast.CallExpr) {

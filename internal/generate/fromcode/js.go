@@ -1,6 +1,7 @@
 package fromcode
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -33,6 +34,9 @@ type jsAnalyzer struct {
 
 // AnalyzeJS finds SDK calls in TypeScript or JavaScript source.
 func AnalyzeJS(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
+	if !bytes.Contains(src, []byte("aws-sdk")) {
+		return nil, nil // no SDK import: nothing to tokenize
+	}
 	a := &jsAnalyzer{file: file, toks: TokenizeJS(src), m: m,
 		imports: map[string]jsBinding{}, consts: map[string]string{}, clients: map[string]jsClient{}, regions: map[string]string{}}
 	a.declarations()
@@ -546,7 +550,8 @@ func (a *jsAnalyzer) functionCall(i int) {
 	a.addCall(a.toks[i].Line, service, strings.TrimPrefix(b.name, "paginate"), obj, name+"()")
 }
 
-func (a *jsAnalyzer) addCall(line int, service, op string, obj *jsObject, form string) {
+func (a *jsAnalyzer) addCall(line32 int32, service, op string, obj *jsObject, form string) {
+	line := int(line32)
 	if !a.m.HasOperation(service, op) {
 		a.warns = append(a.warns, Warning{File: a.file, Line: line, Msg: fmt.Sprintf("%s: no IAM action is known for %s operation %s", form, service, op)})
 		return

@@ -1,5 +1,7 @@
 package fromcode
 
+import "strings"
+
 // tokKind is a token's kind, shared by the JavaScript and Python tokenizers.
 type tokKind uint8
 
@@ -16,9 +18,9 @@ const (
 // (a template literal with ${…}, an f-string with {…}): only the prefix is
 // known.
 type tok struct {
-	Kind    tokKind
 	Text    string
-	Line    int
+	Line    int32
+	Kind    tokKind
 	Partial bool
 	// Top is set (Python) on a token that starts a line at column 0: a
 	// module-level statement.
@@ -38,15 +40,18 @@ var jsKeywordsBeforeRegex = map[string]bool{
 // token holding their text up to the first ${…}; the expressions inside are
 // tokenized too, so calls written in them are still seen.
 func TokenizeJS(src []byte) []tok {
-	lx := jsLexer{src: src, line: 1}
+	// One string for the whole file: token texts are slices of it, so an
+	// identifier or an escape-free string costs no allocation.
+	lx := jsLexer{src: src, text: string(src), line: 1, toks: make([]tok, 0, len(src)/4+16)}
 	lx.run(0)
 	return lx.toks
 }
 
 type jsLexer struct {
 	src  []byte
+	text string
 	i    int
-	line int
+	line int32
 	toks []tok
 }
 
@@ -110,13 +115,13 @@ func (lx *jsLexer) run(depth int) {
 			for lx.i < len(src) && isIdentPart(src[lx.i]) {
 				lx.i++
 			}
-			lx.toks = append(lx.toks, tok{Kind: tIdent, Text: string(src[start:lx.i]), Line: lx.line})
+			lx.toks = append(lx.toks, tok{Kind: tIdent, Text: lx.text[start:lx.i], Line: lx.line})
 		case c >= '0' && c <= '9' || c == '.' && lx.i+1 < len(src) && src[lx.i+1] >= '0' && src[lx.i+1] <= '9':
 			start := lx.i
 			for lx.i < len(src) && (isIdentPart(src[lx.i]) || src[lx.i] == '.') {
 				lx.i++
 			}
-			lx.toks = append(lx.toks, tok{Kind: tNumber, Text: string(src[start:lx.i]), Line: lx.line})
+			lx.toks = append(lx.toks, tok{Kind: tNumber, Text: lx.text[start:lx.i], Line: lx.line})
 		default:
 			if depth > 0 {
 				if c == '{' {
@@ -129,10 +134,10 @@ func (lx *jsLexer) run(depth int) {
 					braces--
 				}
 			}
-			text := string(c)
+			text := lx.text[lx.i : lx.i+1]
 			// The multi-character operators the analyzers look at.
 			for _, op := range [...]string{"...", "=>", "?.", "??"} {
-				if lx.i+len(op) <= len(src) && string(src[lx.i:lx.i+len(op)]) == op {
+				if strings.HasPrefix(lx.text[lx.i:], op) {
 					text = op
 					break
 				}
@@ -175,6 +180,18 @@ func (lx *jsLexer) quoted(q byte) {
 	src := lx.src
 	line := lx.line
 	lx.i++
+	// Fast path: no escape before the closing quote.
+	for j := lx.i; j < len(src); j++ {
+		c := src[j]
+		if c == q {
+			lx.toks = append(lx.toks, tok{Kind: tString, Text: lx.text[lx.i:j], Line: line})
+			lx.i = j + 1
+			return
+		}
+		if c == '\\' || c == '\n' {
+			break
+		}
+	}
 	var buf []byte
 	for lx.i < len(src) && src[lx.i] != q {
 		c := src[lx.i]

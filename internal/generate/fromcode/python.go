@@ -1,6 +1,7 @@
 package fromcode
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -49,6 +50,9 @@ type pyAnalyzer struct {
 
 // AnalyzePython finds boto3 calls in Python source.
 func AnalyzePython(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
+	if !bytes.Contains(src, []byte("boto3")) {
+		return nil, nil // no SDK import: nothing to tokenize
+	}
 	a := &pyAnalyzer{file: file, toks: TokenizePython(src), m: m, vars: map[string]pyVal{}, consts: map[string]string{}, regions: map[string]string{}}
 	a.walk()
 	if !a.imports {
@@ -228,7 +232,7 @@ func (a *pyAnalyzer) expr(i int) (pyVal, int) {
 	return v, j
 }
 
-func (a *pyAnalyzer) attr(v pyVal, name string, line int) pyVal {
+func (a *pyAnalyzer) attr(v pyVal, name string, line int32) pyVal {
 	switch v.kind {
 	case pyBoto3:
 		switch name {
@@ -449,7 +453,7 @@ func (args pyArgs) withPositional(names []string) sdkmap.Fields {
 	return f
 }
 
-func (a *pyAnalyzer) call(v pyVal, args pyArgs, line int) pyVal {
+func (a *pyAnalyzer) call(v pyVal, args pyArgs, line int32) pyVal {
 	switch v.kind {
 	case pyFnSession:
 		return pyVal{kind: pySession, fields: merge(nil, args.kw)}
@@ -484,7 +488,7 @@ func (a *pyAnalyzer) call(v pyVal, args pyArgs, line int) pyVal {
 	return pyVal{}
 }
 
-func (a *pyAnalyzer) methodCall(recv pyVal, method string, args pyArgs, line int) pyVal {
+func (a *pyAnalyzer) methodCall(recv pyVal, method string, args pyArgs, line int32) pyVal {
 	switch recv.kind {
 	case pyClient:
 		switch method {
@@ -551,7 +555,8 @@ func (a *pyAnalyzer) methodCall(recv pyVal, method string, args pyArgs, line int
 	return pyVal{}
 }
 
-func (a *pyAnalyzer) add(line int, service, op string, f sdkmap.Fields, nonLit []string, form string) {
+func (a *pyAnalyzer) add(line32 int32, service, op string, f sdkmap.Fields, nonLit []string, form string) {
+	line := int(line32)
 	if !a.m.HasOperation(service, op) {
 		a.warns = append(a.warns, Warning{File: a.file, Line: line, Msg: fmt.Sprintf("%s: no IAM action is known for %s operation %s", form, service, op)})
 		return

@@ -6,8 +6,9 @@ package fromcode
 // value stops at its first replacement field and is marked Partial. A
 // tNewline token ends each logical line (newlines inside brackets do not).
 func TokenizePython(src []byte) []tok {
-	var toks []tok
-	line := 1
+	text := string(src) // token texts are slices of it: no allocation per token
+	toks := make([]tok, 0, len(src)/4+16)
+	line := int32(1)
 	depth := 0
 	i := 0
 	for i < len(src) {
@@ -54,13 +55,13 @@ func TokenizePython(src []byte) []tok {
 				continue
 			}
 			top := start == 0 || src[start-1] == '\n'
-			toks = append(toks, tok{Kind: tIdent, Text: string(word), Line: line, Top: top})
+			toks = append(toks, tok{Kind: tIdent, Text: text[start:i], Line: line, Top: top})
 		case c >= '0' && c <= '9':
 			start := i
 			for i < len(src) && (isPyIdentPart(src[i]) || src[i] == '.') {
 				i++
 			}
-			toks = append(toks, tok{Kind: tNumber, Text: string(src[start:i]), Line: line})
+			toks = append(toks, tok{Kind: tNumber, Text: text[start:i], Line: line})
 		default:
 			switch c {
 			case '(', '[', '{':
@@ -70,7 +71,7 @@ func TokenizePython(src []byte) []tok {
 					depth--
 				}
 			}
-			toks = append(toks, tok{Kind: tPunct, Text: string(c), Line: line})
+			toks = append(toks, tok{Kind: tPunct, Text: text[i : i+1], Line: line})
 			i++
 		}
 	}
@@ -95,7 +96,7 @@ func isStringPrefix(w []byte) bool {
 }
 
 // pyString reads a string literal starting at its quote.
-func pyString(src []byte, i, line int, raw, fstr bool) (tok, int, int) {
+func pyString(src []byte, i int, line int32, raw, fstr bool) (tok, int, int32) {
 	q := src[i]
 	t := tok{Kind: tString, Line: line}
 	triple := i+2 < len(src) && src[i+1] == q && src[i+2] == q

@@ -55,7 +55,7 @@ func TestTokenizeJSLines(t *testing.T) {
 	toks := TokenizeJS([]byte("a\n`x\ny` /* \n */ b\n'c'"))
 	var lines []int
 	for _, t := range toks {
-		lines = append(lines, t.Line)
+		lines = append(lines, int(t.Line))
 	}
 	if !slices.Equal(lines, []int{1, 2, 4, 5}) {
 		t.Errorf("lines = %v", lines)
