@@ -24,11 +24,11 @@ Returns findings (code, severity, message, line, column, JSON path, and a concre
 		Annotations: readOnly("Decide a request as AWS would"),
 		Description: `Decide whether a principal may call an action on a resource, as AWS's policy evaluation would, offline: identity policies, the resource's policy (bucket, trust or key policy), permissions boundary, SCPs and RCPs per level, session policy, within one account or across two.
 
-Call it to check that a policy allows what the workload needs (and nothing near it), or to predict an "Access Denied". The scenario is {request: {principal, action, resource, context?}, identityPolicies: [...], resourcePolicy?, permissionsBoundary?, serviceControlPolicies?, ...}; a wildcard action (s3:Get*) decides every matching action.
+Call it to check that a policy allows what the workload needs (and nothing near it), or to predict an "Access Denied". The scenario is {request: {principal, action, resource, context?}, identityPolicies: [...], resourcePolicy?, permissionsBoundary?, serviceControlPolicies?, ...}; one action per call (expand a pattern with list_actions first).
 
 Example scenario: {"request": {"principal": "arn:aws:iam::123456789012:role/engify-lambda-execution-role", "action": "secretsmanager:GetSecretValue", "resource": "arn:aws:secretsmanager:us-east-1:123456789012:secret:engify/mongodb-uri-AbCdEf"}, "identityPolicies": [{"name": "Engify-Lambda-Execution", "document": {...}}]}
 
-Returns per action: decision (allowed, explicitDeny, implicitDeny), a one-line summary, the decisive statement, and for a denial the fixes. Next: for a denial, call explain_access_denied for the full reasoning.`,
+Returns the decision (allowed, explicitDeny, implicitDeny), a one-line summary, the decisive statement, and for a denial the fixes. Next: for a denial, call explain_access_denied for the full reasoning.`,
 	}, caller, svc.Simulate)
 
 	tool(s, &mcp.Tool{

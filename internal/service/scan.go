@@ -158,8 +158,8 @@ func (s *Service) ScanSecrets(ctx context.Context, req ScanRequest) (ScanSecrets
 	fs := s.tuneSecrets(found)
 	threshold := failOn(s.cfg.Scan.FailOn)
 	out := ScanSecretsResponse{Findings: fs, Summary: summarize(fs), FailOn: string(threshold), Passed: !finding.AtOrAbove(fs, threshold), Files: files}
-	if out.Passed {
-		out.Next = "No secrets at or above " + string(threshold) + "."
+	if out.Summary == (Summary{Suppressed: out.Summary.Suppressed}) {
+		out.Next = "No secrets found."
 	} else {
 		out.Next = "Remove each secret from the code and rotate it (it may already be exposed); read it at run time from AWS Secrets Manager (e.g. GetSecretValue on engify/sendgrid-api-key) or the environment."
 	}

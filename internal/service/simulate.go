@@ -2,22 +2,15 @@ package service
 
 import (
 	"context"
-	"fmt"
-	"strings"
-
-	"github.com/iamguard/iamguard/catalog"
 	"github.com/iamguard/iamguard/eval"
 )
 
 // SimulateRequest is a scenario (DESIGN.md's contract): a request and
 // every policy that applies to it.
 type SimulateRequest struct {
-	Scenario Document `json:"scenario" jsonschema:"the scenario, as JSON or YAML text or as an object: {request: {principal, action, resource, resourceAccount?, context?}, identityPolicies: [policy], resourcePolicy?, permissionsBoundary?, serviceControlPolicies?: [[policy] per level, root first], resourceControlPolicies?, sessionPolicy?, expect?}; a policy is a document or {name, document}. A wildcard action (s3:Get*) decides every matching action"`
+	Scenario Document `json:"scenario" jsonschema:"the scenario, as JSON or YAML text or as an object: {request: {principal, action, resource, resourceAccount?, context?}, identityPolicies: [policy], resourcePolicy?, permissionsBoundary?, serviceControlPolicies?: [[policy] per level, root first], resourceControlPolicies?, sessionPolicy?, expect?}; a policy is a document or {name, document}. One action per scenario"`
 	File     string   `json:"file,omitempty" jsonschema:"the file name errors point at (default scenario.json)"`
 }
-
-// maxSimulatedActions bounds a wildcard action's expansion.
-const maxSimulatedActions = 500
 
 // Simulation is one decided request.
 type Simulation struct {
@@ -31,7 +24,8 @@ type Simulation struct {
 	Hints     []string           `json:"hints,omitempty"`
 }
 
-// SimulateResponse holds one result per action decided.
+// SimulateResponse holds the decision (Results has one entry per action
+// decided: one today).
 type SimulateResponse struct {
 	Results []Simulation `json:"results"`
 	// Expect is the scenario's expectation; ExpectMet whether every
@@ -47,8 +41,7 @@ type ExplainResponse struct {
 	Next         string              `json:"next"`
 }
 
-// decideScenario parses the scenario and explains each request (one, or
-// one per action a wildcard matches).
+// decideScenario parses the scenario and explains its request.
 func decideScenario(req SimulateRequest) (*eval.Scenario, []*eval.Explanation, error) {
 	if len(req.Scenario) == 0 {
 		return nil, nil, &Error{Code: BadInput, Message: "scenario is required: {request: {principal, action, resource}, identityPolicies: [...]}", Path: "scenario"}
@@ -65,23 +58,9 @@ func decideScenario(req SimulateRequest) (*eval.Scenario, []*eval.Explanation, e
 	if err != nil {
 		return nil, nil, AsError(err, BadInput)
 	}
+	// One action per scenario (ParseScenario refuses wildcards): the
+	// caller expands a pattern with list_actions.
 	actions := []string{sc.Request.Action}
-	if strings.ContainsAny(sc.Request.Action, "*?") {
-		matched, err := catalog.Default().Expand(sc.Request.Action)
-		if err != nil {
-			return nil, nil, &Error{Code: BadInput, Message: "request.action: " + err.Error(), File: file, Path: "request.action"}
-		}
-		if len(matched) == 0 {
-			return nil, nil, &Error{Code: BadInput, Message: fmt.Sprintf("request.action %q matches no action", sc.Request.Action), File: file, Path: "request.action"}
-		}
-		if len(matched) > maxSimulatedActions {
-			return nil, nil, &Error{Code: BadInput, Message: fmt.Sprintf("request.action %q matches %d actions; narrow it to at most %d", sc.Request.Action, len(matched), maxSimulatedActions), File: file, Path: "request.action"}
-		}
-		actions = actions[:0]
-		for _, a := range matched {
-			actions = append(actions, a.FullName())
-		}
-	}
 	out := make([]*eval.Explanation, 0, len(actions))
 	for _, a := range actions {
 		r := sc.Request
