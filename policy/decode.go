@@ -31,20 +31,13 @@ func Parse(file string, data []byte) (*Policy, error) {
 // When a key is written twice in one object, the problem is reported at the
 // second one and the last value is decoded, as most JSON readers do.
 func Decode(n *node.Node, file, pathPrefix string) *Policy {
-	// Size the path buffer from the document's source length (paths take
-	// about one byte per source byte in pretty-printed policies).
-	srcLen := 0
+	var d decoder
+	// Paths take about one byte per source byte in pretty-printed policies.
 	if n != nil {
-		srcLen = max(n.End.Offset-n.Pos.Offset, 0)
-	}
-	d := decoder{
-		pathBuf:  make([]byte, 0, min(srcLen+64, 1<<20)),
-		pathRefs: make([]pathRef, 0, min(srcLen/20+8, 1<<16)),
+		d.paths.Grow(min(max(n.End.Offset-n.Pos.Offset, 0)+64, 1<<20))
 	}
 	p := &Policy{File: file, Path: pathPrefix}
-	root := d.span(strings.TrimSuffix(pathPrefix, "."))
-	d.policy(p, n, root)
-	d.resolvePaths()
+	d.policy(p, n, strings.TrimSuffix(pathPrefix, "."))
 	p.Problems = d.problems
 	slices.SortStableFunc(p.Problems, func(a, b Problem) int {
 		if c := cmp.Compare(a.Pos.Line, b.Pos.Line); c != 0 {
@@ -60,76 +53,54 @@ func Decode(n *node.Node, file, pathPrefix string) *Policy {
 type decoder struct {
 	problems []Problem
 
-	// Every Path is built into pathBuf and becomes a substring of one
-	// string at the end, so a policy's hundreds of paths cost one
-	// allocation; pathRefs says which field receives which range.
-	pathBuf  []byte
-	pathRefs []pathRef
+	// Every Path is written into one builder and is a substring of it: a
+	// strings.Builder never changes bytes it has written and its String
+	// does not copy, so a policy's hundreds of paths cost a few
+	// allocations instead of one each.
+	paths strings.Builder
 
 	// Values are carved from slabs for the same reason.
 	valueSlab []Value
 }
 
-// span is a path under construction: a range of pathBuf.
-type span struct{ start, end int }
-
-type pathRef struct {
-	dst *string
-	at  span
-}
-
-func (d *decoder) span(s string) span {
-	start := len(d.pathBuf)
-	d.pathBuf = append(d.pathBuf, s...)
-	return span{start, len(d.pathBuf)}
-}
+// pathFrom returns what was written to the builder since start.
+func (d *decoder) pathFrom(start int) string { return d.paths.String()[start:] }
 
 // key returns the path of member key of the object at parent: dotted when
 // the key is a plain identifier, bracketed and quoted otherwise (condition
 // keys hold ':' and '/').
-func (d *decoder) key(parent span, key string) span {
-	start := len(d.pathBuf)
-	d.pathBuf = append(d.pathBuf, d.pathBuf[parent.start:parent.end]...)
-	if isIdent(key) {
-		if parent.end > parent.start {
-			d.pathBuf = append(d.pathBuf, '.')
+func (d *decoder) key(parent, key string) string {
+	b := &d.paths
+	start := b.Len()
+	b.WriteString(parent)
+	switch {
+	case isIdent(key):
+		if parent != "" {
+			b.WriteByte('.')
 		}
-		d.pathBuf = append(d.pathBuf, key...)
-	} else if plainQuoted(key) {
-		d.pathBuf = append(d.pathBuf, '[', '"')
-		d.pathBuf = append(d.pathBuf, key...)
-		d.pathBuf = append(d.pathBuf, '"', ']')
-	} else {
-		d.pathBuf = append(d.pathBuf, '[')
-		d.pathBuf = strconv.AppendQuote(d.pathBuf, key)
-		d.pathBuf = append(d.pathBuf, ']')
+		b.WriteString(key)
+	case plainQuoted(key):
+		b.WriteString(`["`)
+		b.WriteString(key)
+		b.WriteString(`"]`)
+	default:
+		b.WriteByte('[')
+		b.WriteString(strconv.Quote(key))
+		b.WriteByte(']')
 	}
-	return span{start, len(d.pathBuf)}
+	return d.pathFrom(start)
 }
 
 // index returns the path of element i of the array at parent.
-func (d *decoder) index(parent span, i int) span {
-	start := len(d.pathBuf)
-	d.pathBuf = append(d.pathBuf, d.pathBuf[parent.start:parent.end]...)
-	d.pathBuf = append(d.pathBuf, '[')
-	d.pathBuf = strconv.AppendInt(d.pathBuf, int64(i), 10)
-	d.pathBuf = append(d.pathBuf, ']')
-	return span{start, len(d.pathBuf)}
-}
-
-// setPath arranges for *dst to receive the path at sp. dst must not move
-// before Decode returns: it points into a slab or an exactly sized slice.
-func (d *decoder) setPath(dst *string, sp span) {
-	d.pathRefs = append(d.pathRefs, pathRef{dst, sp})
-}
-
-func (d *decoder) str(sp span) string { return string(d.pathBuf[sp.start:sp.end]) }
-
-func (d *decoder) resolvePaths() {
-	all := string(d.pathBuf)
-	for _, r := range d.pathRefs {
-		*r.dst = all[r.at.start:r.at.end]
-	}
+func (d *decoder) index(parent string, i int) string {
+	b := &d.paths
+	start := b.Len()
+	b.WriteString(parent)
+	b.WriteByte('[')
+	var digits [20]byte
+	b.Write(strconv.AppendInt(digits[:0], int64(i), 10))
+	b.WriteByte(']')
+	return d.pathFrom(start)
 }
 
 // values returns an empty slice with room for n values, from a slab.
@@ -145,8 +116,8 @@ func (d *decoder) values(n int) []Value {
 	return out
 }
 
-func (d *decoder) add(code string, pos Pos, path span, format string, args ...any) {
-	d.problems = append(d.problems, Problem{Code: code, Message: fmt.Sprintf(format, args...), Pos: pos, Path: d.str(path)})
+func (d *decoder) add(code string, pos Pos, path string, format string, args ...any) {
+	d.problems = append(d.problems, Problem{Code: code, Message: fmt.Sprintf(format, args...), Pos: pos, Path: path})
 }
 
 // plainQuoted reports whether strconv.Quote(s) is just s in quotes:
@@ -175,7 +146,7 @@ func isIdent(s string) bool {
 
 // lastFields returns the object's fields with only the last of each key,
 // reporting every earlier duplicate.
-func (d *decoder) lastFields(n *node.Node, path span) []*node.Field {
+func (d *decoder) lastFields(n *node.Node, path string) []*node.Field {
 	fields := n.Fields
 	if !hasDuplicates(fields) {
 		return fields
@@ -242,7 +213,7 @@ func suggest(key string, valid []string) string {
 // topStorage holds the top-level values so they cost one allocation.
 type topStorage struct{ version, id Value }
 
-func (d *decoder) policy(p *Policy, n *node.Node, root span) {
+func (d *decoder) policy(p *Policy, n *node.Node, root string) {
 	if n == nil {
 		d.add(ProblemNotObject, Pos{File: p.File, Line: 1, Column: 1}, root, "the policy document is empty: it must be a JSON object")
 		return
@@ -318,9 +289,9 @@ func valueType(k node.Kind) ValueType {
 // scalarString decodes into v an element that must be a string. A scalar of
 // another type is kept (with its Type) so a linter can quote it; a problem
 // is recorded.
-func (d *decoder) scalarString(v *Value, n *node.Node, path span, name string) {
+func (d *decoder) scalarString(v *Value, n *node.Node, path string, name string) {
 	v.Text, v.Type, v.Pos = n.Text, valueType(n.Kind), n.Pos
-	d.setPath(&v.Path, path)
+	v.Path = path
 	if n.Kind != node.String {
 		d.add(ProblemTypeMismatch, n.Pos, path, "%s must be a string, not %s", name, describe(n))
 		if v.Type == TypeOther {
@@ -337,7 +308,7 @@ type statementStorage struct {
 	action, resource List
 }
 
-func (d *decoder) statements(p *Policy, n *node.Node, path span) {
+func (d *decoder) statements(p *Policy, n *node.Node, path string) {
 	p.StatementPresent = true
 	p.StatementPos = n.Pos
 	switch n.Kind {
@@ -364,10 +335,10 @@ func (d *decoder) statements(p *Policy, n *node.Node, path span) {
 	}
 }
 
-func (d *decoder) statement(st *statementStorage, n *node.Node, path span, idx int) {
+func (d *decoder) statement(st *statementStorage, n *node.Node, path string, idx int) {
 	s := &st.s
 	s.Index, s.Pos = idx, n.Pos
-	d.setPath(&s.Path, path)
+	s.Path = path
 	var principalKey, actionKey, resourceKey *node.Field
 	for _, f := range d.lastFields(n, path) {
 		fpath := d.key(path, f.Key)
@@ -419,7 +390,7 @@ func (d *decoder) statement(st *statementStorage, n *node.Node, path span, idx i
 
 // combination records a problem when a statement has both forms of an
 // element (Action and NotAction, …); first remembers the earlier one.
-func (d *decoder) combination(first **node.Field, f *node.Field, path span) {
+func (d *decoder) combination(first **node.Field, f *node.Field, path string) {
 	if *first == nil {
 		*first = f
 		return
@@ -430,14 +401,13 @@ func (d *decoder) combination(first **node.Field, f *node.Field, path span) {
 // stringList decodes Action, NotAction, Resource, NotResource and principal
 // values into l: a string or an array of strings. Non-string items are
 // reported and left out so consumers never mistake them for names.
-func (d *decoder) stringList(l *List, n *node.Node, path span, name string) {
+func (d *decoder) stringList(l *List, n *node.Node, path string, name string) {
 	l.Pos = n.Pos
-	d.setPath(&l.Path, path)
+	l.Path = path
 	switch n.Kind {
 	case node.String:
 		l.Values = d.values(1)
-		l.Values = append(l.Values, Value{Text: n.Text, Type: TypeString, Pos: n.Pos})
-		d.setPath(&l.Values[0].Path, path)
+		l.Values = append(l.Values, Value{Text: n.Text, Type: TypeString, Pos: n.Pos, Path: path})
 	case node.Array:
 		l.IsArray = true
 		l.Values = d.values(len(n.Items))
@@ -447,17 +417,16 @@ func (d *decoder) stringList(l *List, n *node.Node, path span, name string) {
 				d.add(ProblemTypeMismatch, item.Pos, ipath, "each value of %s must be a string, not %s", name, describe(item))
 				continue
 			}
-			l.Values = append(l.Values, Value{Text: item.Text, Type: TypeString, Pos: item.Pos})
-			d.setPath(&l.Values[len(l.Values)-1].Path, ipath)
+			l.Values = append(l.Values, Value{Text: item.Text, Type: TypeString, Pos: item.Pos, Path: ipath})
 		}
 	default:
 		d.add(ProblemTypeMismatch, n.Pos, path, "%s must be a string or an array of strings, not %s", name, describe(n))
 	}
 }
 
-func (d *decoder) principal(pr *Principal, n *node.Node, path span, name string) {
+func (d *decoder) principal(pr *Principal, n *node.Node, path string, name string) {
 	pr.Pos = n.Pos
-	d.setPath(&pr.Path, path)
+	pr.Path = path
 	switch n.Kind {
 	case node.String:
 		if n.Text == "*" {
@@ -486,9 +455,9 @@ func (d *decoder) principal(pr *Principal, n *node.Node, path span, name string)
 	}
 }
 
-func (d *decoder) condition(c *Condition, n *node.Node, path span) {
+func (d *decoder) condition(c *Condition, n *node.Node, path string) {
 	c.Pos = n.Pos
-	d.setPath(&c.Path, path)
+	c.Path = path
 	if n.Kind != node.Object {
 		d.add(ProblemTypeMismatch, n.Pos, path, "Condition must be an object of operators, not %s", describe(n))
 		return
@@ -498,8 +467,7 @@ func (d *decoder) condition(c *Condition, n *node.Node, path span) {
 	for i, op := range ops {
 		opPath := d.key(path, op.Key)
 		b := &c.Blocks[i]
-		b.Operator = Value{Text: op.Key, Type: TypeString, Pos: op.KeyPos}
-		d.setPath(&b.Operator.Path, opPath)
+		b.Operator = Value{Text: op.Key, Type: TypeString, Pos: op.KeyPos, Path: opPath}
 		if op.Value.Kind != node.Object {
 			d.add(ProblemTypeMismatch, op.Value.Pos, opPath, "condition operator %q must map condition keys to values, not be %s", op.Key, describe(op.Value))
 			continue
@@ -509,8 +477,7 @@ func (d *decoder) condition(c *Condition, n *node.Node, path span) {
 		for j, k := range keys {
 			kpath := d.key(opPath, k.Key)
 			e := &b.Entries[j]
-			e.Key = Value{Text: k.Key, Type: TypeString, Pos: k.KeyPos}
-			d.setPath(&e.Key.Path, kpath)
+			e.Key = Value{Text: k.Key, Type: TypeString, Pos: k.KeyPos, Path: kpath}
 			d.conditionValues(&e.Values, k.Value, kpath, k.Key)
 		}
 	}
@@ -520,14 +487,13 @@ func conditionScalar(k node.Kind) bool {
 	return k == node.String || k == node.Number || k == node.Bool
 }
 
-func (d *decoder) conditionValues(l *List, n *node.Node, path span, key string) {
+func (d *decoder) conditionValues(l *List, n *node.Node, path string, key string) {
 	l.Pos = n.Pos
-	d.setPath(&l.Path, path)
+	l.Path = path
 	switch {
 	case conditionScalar(n.Kind):
 		l.Values = d.values(1)
-		l.Values = append(l.Values, Value{Text: n.Text, Type: valueType(n.Kind), Pos: n.Pos})
-		d.setPath(&l.Values[0].Path, path)
+		l.Values = append(l.Values, Value{Text: n.Text, Type: valueType(n.Kind), Pos: n.Pos, Path: path})
 	case n.Kind == node.Array:
 		l.IsArray = true
 		l.Values = d.values(len(n.Items))
@@ -537,8 +503,7 @@ func (d *decoder) conditionValues(l *List, n *node.Node, path span, key string) 
 				d.add(ProblemTypeMismatch, item.Pos, ipath, "each value of condition key %q must be a string, number or boolean, not %s", key, describe(item))
 				continue
 			}
-			l.Values = append(l.Values, Value{Text: item.Text, Type: valueType(item.Kind), Pos: item.Pos})
-			d.setPath(&l.Values[len(l.Values)-1].Path, ipath)
+			l.Values = append(l.Values, Value{Text: item.Text, Type: valueType(item.Kind), Pos: item.Pos, Path: ipath})
 		}
 	default:
 		d.add(ProblemTypeMismatch, n.Pos, path, "condition key %q must have a string, number or boolean value or an array of them, not %s", key, describe(n))
