@@ -11,6 +11,8 @@ import (
 func BenchmarkIndexBuild(b *testing.B) {
 	cat := catalog.Default()
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		buildIndex(cat)
 	}
@@ -19,6 +21,8 @@ func BenchmarkIndexBuild(b *testing.B) {
 func BenchmarkSearch(b *testing.B) {
 	Search("warm up", 1)
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		Search("reboot an EC2 instance", 5)
 	}
@@ -27,6 +31,8 @@ func BenchmarkSearch(b *testing.B) {
 func BenchmarkFind(b *testing.B) {
 	Entries()
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		Find("I need to add file upload to S3")
 	}
@@ -35,6 +41,8 @@ func BenchmarkFind(b *testing.B) {
 // BenchmarkParseEntries is the one-off cost of loading the catalog data.
 func BenchmarkParseEntries(b *testing.B) {
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
 	for b.Loop() {
 		if _, err := Parse(data); err != nil {
 			b.Fatal(err)

@@ -30,6 +30,19 @@ type jsAnalyzer struct {
 	regions map[string]string
 	calls   []Call
 	warns   []Warning
+	ops     map[string]bool // service + " " + operation → known, memoised
+}
+
+// hasOp memoises Map.HasOperation: a file calls the same few operations
+// many times.
+func (a *jsAnalyzer) hasOp(service, op string) bool {
+	k := service + " " + op
+	known, ok := a.ops[k]
+	if !ok {
+		known = a.m.HasOperation(service, op)
+		a.ops[k] = known
+	}
+	return known
 }
 
 // AnalyzeJS finds SDK calls in TypeScript or JavaScript source.
@@ -38,7 +51,7 @@ func AnalyzeJS(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 		return nil, nil // no SDK import: nothing to tokenize
 	}
 	a := &jsAnalyzer{file: file, toks: TokenizeJS(src), m: m,
-		imports: map[string]jsBinding{}, consts: map[string]string{}, clients: map[string]jsClient{}, regions: map[string]string{}}
+		imports: map[string]jsBinding{}, consts: map[string]string{}, clients: map[string]jsClient{}, regions: map[string]string{}, ops: map[string]bool{}}
 	a.declarations()
 	if len(a.imports) == 0 {
 		return nil, nil // no SDK import, no SDK call
@@ -523,7 +536,7 @@ func (a *jsAnalyzer) methodCall(recv string, at int) {
 		return
 	}
 	op := pascal(method)
-	if !a.m.HasOperation(c.service, op) {
+	if !a.hasOp(c.service, op) {
 		return
 	}
 	obj, _ := a.object(open+1, 0)
@@ -552,7 +565,7 @@ func (a *jsAnalyzer) functionCall(i int) {
 
 func (a *jsAnalyzer) addCall(line32 int32, service, op string, obj *jsObject, form string) {
 	line := int(line32)
-	if !a.m.HasOperation(service, op) {
+	if !a.hasOp(service, op) {
 		a.warns = append(a.warns, Warning{File: a.file, Line: line, Msg: fmt.Sprintf("%s: no IAM action is known for %s operation %s", form, service, op)})
 		return
 	}

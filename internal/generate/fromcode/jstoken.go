@@ -42,7 +42,7 @@ var jsKeywordsBeforeRegex = map[string]bool{
 func TokenizeJS(src []byte) []tok {
 	// One string for the whole file: token texts are slices of it, so an
 	// identifier or an escape-free string costs no allocation.
-	lx := jsLexer{src: src, text: string(src), line: 1, toks: make([]tok, 0, len(src)/4+16)}
+	lx := jsLexer{src: src, text: string(src), line: 1, toks: make([]tok, 0, len(src)/3+16)}
 	lx.run(0)
 	return lx.toks
 }
@@ -136,10 +136,12 @@ func (lx *jsLexer) run(depth int) {
 			}
 			text := lx.text[lx.i : lx.i+1]
 			// The multi-character operators the analyzers look at.
-			for _, op := range [...]string{"...", "=>", "?.", "??"} {
-				if strings.HasPrefix(lx.text[lx.i:], op) {
-					text = op
-					break
+			if c == '.' || c == '=' || c == '?' {
+				for _, op := range [...]string{"...", "=>", "?.", "??"} {
+					if op[0] == c && strings.HasPrefix(lx.text[lx.i:], op) {
+						text = op
+						break
+					}
 				}
 			}
 			lx.toks = append(lx.toks, tok{Kind: tPunct, Text: text, Line: lx.line})

@@ -46,6 +46,18 @@ type pyAnalyzer struct {
 	calls   []Call
 	warns   []Warning
 	imports bool
+	ops     map[string]bool // service + " " + operation → known, memoised
+}
+
+// hasOp memoises Map.HasOperation.
+func (a *pyAnalyzer) hasOp(service, op string) bool {
+	k := service + " " + op
+	known, ok := a.ops[k]
+	if !ok {
+		known = a.m.HasOperation(service, op)
+		a.ops[k] = known
+	}
+	return known
 }
 
 // AnalyzePython finds boto3 calls in Python source.
@@ -53,7 +65,7 @@ func AnalyzePython(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 	if !bytes.Contains(src, []byte("boto3")) {
 		return nil, nil // no SDK import: nothing to tokenize
 	}
-	a := &pyAnalyzer{file: file, toks: TokenizePython(src), m: m, vars: map[string]pyVal{}, consts: map[string]string{}, regions: map[string]string{}}
+	a := &pyAnalyzer{file: file, toks: TokenizePython(src), m: m, vars: map[string]pyVal{}, consts: map[string]string{}, regions: map[string]string{}, ops: map[string]bool{}}
 	a.walk()
 	if !a.imports {
 		return nil, nil
@@ -514,7 +526,7 @@ func (a *pyAnalyzer) methodCall(recv pyVal, method string, args pyArgs, line int
 			return pyVal{}
 		}
 		op := pascal(method)
-		if !a.m.HasOperation(recv.service, op) {
+		if !a.hasOp(recv.service, op) {
 			return pyVal{}
 		}
 		a.add(line, recv.service, op, args.withPositional(positional["client."+method]), args.nonLit, "client."+method+"()")
@@ -531,7 +543,7 @@ func (a *pyAnalyzer) methodCall(recv pyVal, method string, args pyArgs, line int
 			return pyVal{kind: pySub, service: recv.service, sub: "Queue", fields: args.kw}
 		}
 		op := pascal(method)
-		if a.m.HasOperation(recv.service, op) {
+		if a.hasOp(recv.service, op) {
 			a.add(line, recv.service, op, args.kw, args.nonLit, "resource."+method+"()")
 		}
 	case pySub:
@@ -543,7 +555,7 @@ func (a *pyAnalyzer) methodCall(recv pyVal, method string, args pyArgs, line int
 		if !ok {
 			op = pascal(method)
 		}
-		if !a.m.HasOperation(recv.service, op) {
+		if !a.hasOp(recv.service, op) {
 			return pyVal{}
 		}
 		f := merge(recv.fields, args.withPositional(positional[key]))
@@ -557,7 +569,7 @@ func (a *pyAnalyzer) methodCall(recv pyVal, method string, args pyArgs, line int
 
 func (a *pyAnalyzer) add(line32 int32, service, op string, f sdkmap.Fields, nonLit []string, form string) {
 	line := int(line32)
-	if !a.m.HasOperation(service, op) {
+	if !a.hasOp(service, op) {
 		a.warns = append(a.warns, Warning{File: a.file, Line: line, Msg: fmt.Sprintf("%s: no IAM action is known for %s operation %s", form, service, op)})
 		return
 	}

@@ -7,7 +7,7 @@ package fromcode
 // tNewline token ends each logical line (newlines inside brackets do not).
 func TokenizePython(src []byte) []tok {
 	text := string(src) // token texts are slices of it: no allocation per token
-	toks := make([]tok, 0, len(src)/4+16)
+	toks := make([]tok, 0, len(src)/3+16)
 	line := int32(1)
 	depth := 0
 	i := 0
@@ -31,7 +31,7 @@ func TokenizePython(src []byte) []tok {
 			}
 		case c == '"' || c == '\'':
 			var t tok
-			t, i, line = pyString(src, i, line, false, false)
+			t, i, line = pyString(src, text, i, line, false, false)
 			toks = append(toks, t)
 		case isPyIdentStart(c):
 			start := i
@@ -50,7 +50,7 @@ func TokenizePython(src []byte) []tok {
 					}
 				}
 				var t tok
-				t, i, line = pyString(src, i, line, raw, f)
+				t, i, line = pyString(src, text, i, line, raw, f)
 				toks = append(toks, t)
 				continue
 			}
@@ -96,7 +96,7 @@ func isStringPrefix(w []byte) bool {
 }
 
 // pyString reads a string literal starting at its quote.
-func pyString(src []byte, i int, line int32, raw, fstr bool) (tok, int, int32) {
+func pyString(src []byte, text string, i int, line int32, raw, fstr bool) (tok, int, int32) {
 	q := src[i]
 	t := tok{Kind: tString, Line: line}
 	triple := i+2 < len(src) && src[i+1] == q && src[i+2] == q
@@ -104,6 +104,18 @@ func pyString(src []byte, i int, line int32, raw, fstr bool) (tok, int, int32) {
 		i += 3
 	} else {
 		i++
+		// Fast path: a one-line string without escapes (or replacement
+		// fields) is a slice of the source.
+		for j := i; j < len(src); j++ {
+			c := src[j]
+			if c == q {
+				t.Text = text[i:j]
+				return t, j + 1, line
+			}
+			if c == '\\' || c == '\n' || fstr && c == '{' {
+				break
+			}
+		}
 	}
 	var buf []byte
 	partial := false
