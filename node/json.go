@@ -61,6 +61,8 @@ type jsonParser struct {
 	fieldSlab []Field
 	// Scratch stacks shared by every nesting level: a container's children
 	// are appended here and copied to an exactly sized slice when it closes.
+	// Popped entries are not cleared: they point at nodes of this same
+	// tree, and clearing pointer memory costs write barriers.
 	itemStack  []*Node
 	fieldStack []*Field
 	// Exactly sized child slices are carved from these, too.
@@ -491,7 +493,6 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 		case '}':
 			p.off++
 			n.Fields = p.fields(p.fieldStack[base:])
-			clear(p.fieldStack[base:])
 			p.fieldStack = p.fieldStack[:base]
 			n.End = p.pos(p.off)
 			return n, nil
@@ -540,7 +541,6 @@ func (p *jsonParser) array(depth int) (*Node, error) {
 		case ']':
 			p.off++
 			n.Items = p.items(p.itemStack[base:])
-			clear(p.itemStack[base:])
 			p.itemStack = p.itemStack[:base]
 			n.End = p.pos(p.off)
 			return n, nil
