@@ -23,6 +23,7 @@ var commands = []func() *cobra.Command{
 	newScanCmd,
 	newSimulateCmd,
 	newExplainCmd,
+	newMCPCmd, newServeCmd,
 	newSuggestCmd, newExtendCmd, newFromCodeCmd, newFromLogsCmd,
 }
 
