@@ -83,7 +83,11 @@ type step struct {
 	assign string
 	// comment is printed after the command line.
 	comment string
-	run     func(ctx context.Context, c *clients, st *runState) error
+	// raw marks args (by index) that are already quoted for the shell
+	// because they expand a variable the lines set ($ACCOUNT_ID,
+	// $REQUEST_TOKEN); every other arg is quoted when printed.
+	raw map[int]bool
+	run func(ctx context.Context, c *clients, st *runState) error
 }
 
 // runState carries values from one call to the next.
@@ -100,9 +104,13 @@ func (s step) call() Call {
 		b.WriteString(s.assign + "=$(")
 	}
 	b.WriteString("aws")
-	for _, a := range s.args {
+	for i, a := range s.args {
 		b.WriteByte(' ')
-		b.WriteString(shellQuote(a))
+		if s.raw[i] {
+			b.WriteString(a)
+		} else {
+			b.WriteString(shellQuote(a))
+		}
 	}
 	if s.assign != "" {
 		b.WriteString(")")
@@ -113,14 +121,10 @@ func (s step) call() Call {
 	return Call{API: s.api, CLI: b.String(), Files: s.files}
 }
 
-// shellQuote quotes a word for a POSIX shell when it needs it; "$VAR"
-// references the gate itself wrote stay expandable.
+// shellQuote quotes a word for a POSIX shell when it needs it.
 func shellQuote(s string) string {
 	if s == "" {
 		return "''"
-	}
-	if strings.HasPrefix(s, "\"$") && strings.HasSuffix(s, "\"") && !strings.ContainsAny(s[1:len(s)-1], "\"\\`") {
-		return s
 	}
 	safe := true
 	for _, r := range s {
@@ -218,11 +222,26 @@ func (b *builder) callerIdentity() {
 	b.add(s)
 }
 
+// accountVar is what the dry-run lines say where the account is not
+// configured: the first line sets it from the credentials.
+const accountVar = "${ACCOUNT_ID}"
+
 func (b *builder) account() string {
 	if b.req.Account != "" {
 		return b.req.Account
 	}
-	return "${ACCOUNT_ID}"
+	return accountVar
+}
+
+// expandQuote double-quotes s for the shell so that ${ACCOUNT_ID} in it
+// expands and nothing else does.
+func expandQuote(s string) string {
+	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "`", "\\`", "$", `\$`)
+	parts := strings.Split(s, accountVar)
+	for i, p := range parts {
+		parts[i] = esc.Replace(p)
+	}
+	return `"` + strings.Join(parts, accountVar) + `"`
 }
 
 func partition(region string) string {
@@ -436,9 +455,15 @@ func (b *builder) createManagedPolicy() error {
 	} {
 		for _, who := range kind.names {
 			api := kind.api
+			args := []string{"iam", kind.cmd, kind.flag, who, "--policy-arn", arn}
+			var raw map[int]bool
+			if strings.Contains(arn, accountVar) {
+				args[5], raw = expandQuote(arn), map[int]bool{5: true}
+			}
 			b.add(step{
 				api:  api,
-				args: b.common([]string{"iam", kind.cmd, kind.flag, who, "--policy-arn", arn}, false),
+				raw:  raw,
+				args: b.common(args, false),
 				run: func(ctx context.Context, c *clients, st *runState) error {
 					return c.attachPolicy(ctx, api, who, st.policyARN)
 				},
@@ -735,6 +760,7 @@ func (b *builder) poll() {
 	b.add(step{
 		api:     "cloudcontrol:GetResourceRequestStatus",
 		args:    b.common([]string{"cloudcontrol", "get-resource-request-status", "--request-token", `"$REQUEST_TOKEN"`}, true),
+		raw:     map[int]bool{3: true},
 		comment: "repeat until ProgressEvent.OperationStatus is SUCCESS (or FAILED)",
 		run: func(ctx context.Context, c *clients, st *runState) error {
 			return c.ccWait(ctx, st)
