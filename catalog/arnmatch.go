@@ -184,3 +184,42 @@ func intersects1(toks []ttok, cp *compiledPattern) bool {
 	r |= (r&star + star) ^ star
 	return r&(1<<uint(len(cp.text))) != 0
 }
+
+// maxSharedRows bounds the rows intersects1From records (templates are
+// far shorter; a longer one is matched without sharing).
+const maxSharedRows = 256
+
+// intersects1From is intersects1 starting at row start, whose entering state
+// rows[start] was recorded by an earlier template with the same first start
+// tokens. It records the state entering each row it computes and returns
+// the number of leading rows now valid for this template.
+func intersects1From(toks []ttok, cp *compiledPattern, rows *[maxSharedRows]uint64, start int) (bool, int) {
+	star := cp.star[0]
+	r := rows[start]
+	for i := start; i < len(toks); i++ {
+		rows[i] = r
+		t := toks[i]
+		if t.kind == tMany {
+			s := cp.acc[t.excl][0] | star
+			r |= (r&s + s) ^ s
+			continue
+		}
+		r |= (r&star + star) ^ star
+		var m uint64
+		switch {
+		case t.kind != tLit:
+			m = cp.acc[t.excl][0]
+		case cp.slot[t.c] != 0:
+			m = cp.eq[cp.slot[t.c]-1][0]
+		default:
+			m = cp.qmark[0]
+		}
+		r = (r&m)<<1 | r&star
+		if r == 0 {
+			return false, i + 1
+		}
+	}
+	rows[len(toks)] = r
+	r |= (r&star + star) ^ star
+	return r&(1<<uint(len(cp.text))) != 0, len(toks) + 1
+}

@@ -555,7 +555,7 @@ func TestIntersectsFastAgreesWithDP(t *testing.T) {
 	for _, p := range patterns {
 		var cp compiledPattern
 		fast := compilePattern(&cp, p)
-		for _, ct := range ix.all {
+		for _, ct := range ix.all.tmpls {
 			want := intersects(ct.toks, p)
 			if !fast {
 				continue
@@ -580,10 +580,71 @@ func FuzzIntersects(f *testing.F) {
 			return
 		}
 		for k := 0; k < 16; k++ {
-			ct := ix.all[(int(which)*16+k)%len(ix.all)]
+			ct := ix.all.tmpls[(int(which)*16+k)%len(ix.all.tmpls)]
 			if got, want := intersectsFast(ct.toks, &cp), intersects(ct.toks, p); got != want {
 				t.Fatalf("template %q, pattern %q: fast %v, DP %v", ct.text, p, got, want)
 			}
 		}
 	})
+}
+
+// TestResourceTypesForARNSharedRows: reusing matcher rows across templates
+// with a common prefix gives what matching each template alone gives, on
+// patterns made from every template of the catalog (placeholders filled
+// with a name, with '*', and with a '*' crossing into the next segment).
+func TestResourceTypesForARNSharedRows(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	ix := c.templates()
+	naive := func(p string) []*ResourceType {
+		cands := ix.all.tmpls
+		if svc := arnService(p); svc != "" {
+			if g := ix.byService[svc]; g != nil {
+				cands = g.tmpls
+			} else {
+				cands = nil
+			}
+		}
+		var cp compiledPattern
+		fast := compilePattern(&cp, p)
+		var out []*ResourceType
+		for _, ct := range cands {
+			if len(out) > 0 && out[len(out)-1] == ct.rt {
+				continue
+			}
+			if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, p) {
+				out = append(out, ct.rt)
+			}
+		}
+		return out
+	}
+	fill := func(tpl, with string) string {
+		var b strings.Builder
+		for {
+			i, j := placeholder(tpl)
+			if i < 0 {
+				b.WriteString(tpl)
+				return strings.Replace(b.String(), "${Partition}", "aws", 1)
+			}
+			b.WriteString(tpl[:i])
+			b.WriteString(with)
+			tpl = tpl[j:]
+		}
+	}
+	n := 0
+	for i, ct := range ix.all.tmpls {
+		if i%4 != 0 && testing.Short() {
+			continue // a quarter of the catalog in -short runs
+		}
+		for _, p := range []string{fill(ct.text, "name"), fill(ct.text, "*"), fill(ct.text, "a*b"), strings.Replace(fill(ct.text, "x"), "x:x:", "*:", 1)} {
+			got, want := c.ResourceTypesForARN(p), naive(p)
+			if !slices.Equal(got, want) {
+				t.Errorf("ResourceTypesForARN(%q): %d types, one template at a time %d", p, len(got), len(want))
+			}
+			n++
+		}
+	}
+	if n < 2000 {
+		t.Errorf("only %d patterns", n)
+	}
 }

@@ -47,9 +47,29 @@ type compiledTemplate struct {
 	toks []ttok
 }
 
+// templateGroup is a list of templates in catalog order with, for each,
+// how many leading tokens it shares with the one before it: the rows of
+// the matcher for those tokens are the same and are not recomputed.
+type templateGroup struct {
+	tmpls  []*compiledTemplate
+	shared []int
+}
+
+func (g *templateGroup) add(ct *compiledTemplate) {
+	n := 0
+	if len(g.tmpls) > 0 {
+		prev := g.tmpls[len(g.tmpls)-1].toks
+		for n < len(prev) && n < len(ct.toks) && prev[n] == ct.toks[n] {
+			n++
+		}
+	}
+	g.tmpls = append(g.tmpls, ct)
+	g.shared = append(g.shared, n)
+}
+
 type templateIndex struct {
-	all       []*compiledTemplate
-	byService map[string][]*compiledTemplate // ARN service segment → templates
+	all       templateGroup
+	byService map[string]*templateGroup // ARN service segment → templates
 	byType    map[*ResourceType][]*compiledTemplate
 }
 
@@ -72,18 +92,20 @@ func arnService(s string) string {
 }
 
 func (c *Catalog) buildTemplates() *templateIndex {
-	ix := &templateIndex{byService: map[string][]*compiledTemplate{}, byType: map[*ResourceType][]*compiledTemplate{}}
+	var all []*compiledTemplate
+	byService := map[string][]*compiledTemplate{}
+	ix := &templateIndex{byService: map[string]*templateGroup{}, byType: map[*ResourceType][]*compiledTemplate{}}
 	for _, s := range c.services {
 		for _, rt := range s.ResourceTypes {
 			for _, t := range rt.ARNTemplates {
 				ct := &compiledTemplate{rt: rt, text: t}
-				ix.all = append(ix.all, ct)
-				ix.byService[arnService(t)] = append(ix.byService[arnService(t)], ct)
+				all = append(all, ct)
+				byService[arnService(t)] = append(byService[arnService(t)], ct)
 				ix.byType[rt] = append(ix.byType[rt], ct)
 			}
 		}
 	}
-	for _, group := range ix.byService {
+	for _, group := range byService {
 		for _, ct := range group {
 			var final uint8
 			for _, other := range group {
@@ -98,6 +120,18 @@ func (c *Catalog) buildTemplates() *templateIndex {
 			}
 			ct.toks = compileTemplate(ct.text, final)
 		}
+	}
+	// Groups are filled once every template is compiled, so that shared
+	// prefixes are counted on final tokens.
+	for _, ct := range all {
+		ix.all.add(ct)
+	}
+	for svc, group := range byService {
+		g := &templateGroup{}
+		for _, ct := range group {
+			g.add(ct)
+		}
+		ix.byService[svc] = g
 	}
 	return ix
 }
@@ -213,18 +247,55 @@ func intersects(toks []ttok, p string) bool {
 // "arn:aws:s3:::engify-ai-uploads" → s3 bucket; "*" → every type.
 func (c *Catalog) ResourceTypesForARN(resourceARN string) []*ResourceType {
 	ix := c.templates()
-	cands := ix.all
+	cands := &ix.all
 	if svc := arnService(resourceARN); svc != "" {
 		cands = ix.byService[svc]
+		if cands == nil {
+			return nil
+		}
 	}
 	var cp compiledPattern
 	fast := compilePattern(&cp, resourceARN)
+	if fast && cp.nw == 1 {
+		return matchGroup1(cands, &cp)
+	}
 	var out []*ResourceType
-	for _, ct := range cands {
+	for _, ct := range cands.tmpls {
 		if len(out) > 0 && out[len(out)-1] == ct.rt {
 			continue // another template of a type already found
 		}
 		if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, resourceARN) {
+			out = append(out, ct.rt)
+		}
+	}
+	return out
+}
+
+// matchGroup1 is ResourceTypesForARN's loop for one-word patterns, reusing
+// the matcher's rows over the tokens a template shares with the previous one.
+func matchGroup1(g *templateGroup, cp *compiledPattern) []*ResourceType {
+	var rows [maxSharedRows]uint64
+	rows[0] = 1
+	valid := 1 // rows[:valid] hold the states entering those rows for the last template
+	var out []*ResourceType
+	for k, ct := range g.tmpls {
+		shared := g.shared[k]
+		if len(out) > 0 && out[len(out)-1] == ct.rt {
+			// Another template of a type already found: skipped, but the
+			// next template may share rows with this one.
+			valid = min(valid, shared+1)
+			continue
+		}
+		if len(ct.toks) >= maxSharedRows {
+			valid = 1
+			if intersects1(ct.toks, cp) {
+				out = append(out, ct.rt)
+			}
+			continue
+		}
+		var ok bool
+		ok, valid = intersects1From(ct.toks, cp, &rows, min(valid-1, shared))
+		if ok {
 			out = append(out, ct.rt)
 		}
 	}
