@@ -53,7 +53,8 @@ func (ps *pass) checkActions(si *stmtInfo) {
 			wild = append(wild, i)
 		}
 	}
-	first := make(map[catalog.ActionID]int, len(si.acts))
+	first := ps.firstByID
+	clear(first)
 	for i := range si.acts {
 		a := &si.acts[i]
 		if !a.ok {
@@ -96,5 +97,5 @@ func covers(b, a *actionValue) bool {
 	case !b.wildcard:
 		return a.set.Len() == 1 && a.set.Has(b.id)
 	}
-	return a.set.Difference(b.set).IsEmpty()
+	return a.set.IsSubsetOf(b.set)
 }

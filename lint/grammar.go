@@ -218,7 +218,7 @@ func (ps *pass) checkKindRules(si *stmtInfo) {
 				}
 				var extra bool
 				if av.wildcard {
-					extra = !av.set.Difference(ps.ix.trustActions).IsEmpty()
+					extra = !av.set.IsSubsetOf(ps.ix.trustActions)
 				} else {
 					extra = !ps.ix.trustActions.Has(av.id)
 				}

@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iamguard/iamguard/catalog"
@@ -19,17 +20,23 @@ func isAllActions(t string) bool { return t != "" && strings.Trim(t, "*") == "" 
 
 // names lists up to n action names of a set, with "and N more".
 func (ps *pass) names(s catalog.ActionSet, n int) string {
-	ids := s.IDs()
 	var b strings.Builder
-	for i, id := range ids {
+	i := 0
+	for id := range s.All() {
 		if i == n {
-			fmt.Fprintf(&b, " and %d more", len(ids)-n)
+			b.WriteString(" and ")
+			b.WriteString(strconv.Itoa(s.Len() - n))
+			b.WriteString(" more")
 			break
 		}
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(ps.cat.ActionByID(id).FullName())
+		a := ps.cat.ActionByID(id)
+		b.WriteString(a.Service.Prefix)
+		b.WriteByte(':')
+		b.WriteString(a.Name)
+		i++
 	}
 	return b.String()
 }
@@ -44,7 +51,7 @@ func (si *stmtInfo) valueGranting(s catalog.ActionSet) *policy.Value {
 		if !av.ok {
 			continue
 		}
-		if av.wildcard && !av.set.Intersect(s).IsEmpty() || !av.wildcard && s.Has(av.id) {
+		if av.wildcard && av.set.Intersects(s) || !av.wildcard && s.Has(av.id) {
 			return av.v
 		}
 	}
@@ -145,14 +152,20 @@ func (ps *pass) checkGrants(si *stmtInfo) {
 	if !si.unconstrained() {
 		return
 	}
-	if hits := si.set.Intersect(ps.ix.dataRead, ps.cat); !hits.IsEmpty() && ps.enabled("DATA_EXFILTRATION") {
-		ps.reportGrant("DATA_EXFILTRATION", si, hits, fmt.Sprintf("%s on every resource, with no condition: the principal can read every object, secret or record of these services", ps.names(hits, 4)), "")
+	if si.set.Intersects(ps.ix.dataRead) && ps.enabled("DATA_EXFILTRATION") {
+		hits := ps.tempSet()
+		si.set.IntersectInto(hits, ps.ix.dataRead)
+		ps.reportGrant("DATA_EXFILTRATION", si, *hits, fmt.Sprintf("%s on every resource, with no condition: the principal can read every object, secret or record of these services", ps.names(*hits, 4)), "")
 	}
-	if hits := si.set.Intersect(ps.ix.permissionsMgmt, ps.cat); !hits.IsEmpty() && ps.enabled("PERMISSIONS_MANAGEMENT") {
-		ps.reportGrant("PERMISSIONS_MANAGEMENT", si, hits, fmt.Sprintf("%s: permissions-management actions on every resource, with no condition", ps.names(hits, 4)), "")
+	if si.set.Intersects(ps.ix.permissionsMgmt) && ps.enabled("PERMISSIONS_MANAGEMENT") {
+		hits := ps.tempSet()
+		si.set.IntersectInto(hits, ps.ix.permissionsMgmt)
+		ps.reportGrant("PERMISSIONS_MANAGEMENT", si, *hits, fmt.Sprintf("%s: permissions-management actions on every resource, with no condition", ps.names(*hits, 4)), "")
 	}
-	if hits := si.set.Intersect(ps.ix.credentials, ps.cat).Intersect(ps.ix.resourceLevel); !hits.IsEmpty() && ps.enabled("CREDENTIALS_EXPOSURE") {
-		ps.reportGrant("CREDENTIALS_EXPOSURE", si, hits, fmt.Sprintf("%s on every resource: these return credentials or passwords of other users, instances or clusters", ps.names(hits, 4)), "")
+	if si.set.Intersects(ps.ix.credentialsResourceLevel) && ps.enabled("CREDENTIALS_EXPOSURE") {
+		hits := ps.tempSet()
+		si.set.IntersectInto(hits, ps.ix.credentialsResourceLevel)
+		ps.reportGrant("CREDENTIALS_EXPOSURE", si, *hits, fmt.Sprintf("%s on every resource: these return credentials or passwords of other users, instances or clusters", ps.names(*hits, 4)), "")
 	}
 }
 
@@ -160,11 +173,14 @@ func (ps *pass) describeServiceWildcard(av *actionValue) string {
 	n := av.set.Len()
 	msg := fmt.Sprintf("%q grants all %d actions of the service", av.v.Text, n)
 	var risky []string
-	if pm := av.set.Intersect(ps.ix.permissionsMgmt); !pm.IsEmpty() {
-		risky = append(risky, ps.cat.ActionByID(pm.IDs()[0]).FullName())
+	for id := range av.set.All() {
+		if ps.ix.permissionsMgmt.Has(id) {
+			risky = append(risky, ps.cat.ActionByID(id).FullName())
+			break
+		}
 	}
-	for _, a := range av.set.Actions(ps.cat) {
-		if strings.HasPrefix(a.Name, "Delete") && (len(risky) == 0 || risky[0] != a.FullName()) {
+	for id := range av.set.All() {
+		if a := ps.cat.ActionByID(id); strings.HasPrefix(a.Name, "Delete") && (len(risky) == 0 || risky[0] != a.FullName()) {
 			risky = append(risky, a.FullName())
 			break
 		}
@@ -177,11 +193,13 @@ func (ps *pass) describeServiceWildcard(av *actionValue) string {
 
 // serviceWildcardFix names a few read actions of the service as a start.
 func (ps *pass) serviceWildcardFix(av *actionValue) string {
-	reads := av.set.Intersect(ps.ix.readOrList)
-	if reads.IsEmpty() {
+	if !av.set.Intersects(ps.ix.readOrList) {
 		return fmt.Sprintf("Replace %q with the actions the workload needs.", av.v.Text)
 	}
-	return fmt.Sprintf("Replace %q with the actions the workload needs (for reading: %s).", av.v.Text, ps.names(reads, 3))
+	reads := ps.tempSet()
+	reads.CopyFrom(av.set)
+	reads.IntersectWith(ps.ix.readOrList)
+	return fmt.Sprintf("Replace %q with the actions the workload needs (for reading: %s).", av.v.Text, ps.names(*reads, 3))
 }
 
 // checkPassRole: iam:PassRole on every role (Access Analyzer's six variants).
@@ -253,23 +271,25 @@ func (ps *pass) checkResourceWildcard(si *stmtInfo) {
 	}
 	for i := range si.s.Resource.Values {
 		v := &si.s.Resource.Values[i]
-		var scoped catalog.ActionSet
+		var resourceLevel catalog.ActionSet
 		switch {
 		case v.Text == "*":
-			scoped = si.set.Intersect(ps.ix.resourceLevel, ps.cat).Difference(ps.ix.wildcardExempt)
+			resourceLevel = ps.ix.resourceLevelNotExempt
 		case ps.ix.coversWholeService(v.Text):
-			scoped = si.set.Intersect(ps.ix.resourceLevel, ps.cat)
+			resourceLevel = ps.ix.resourceLevel
 		default:
 			continue
 		}
-		if scoped.IsEmpty() {
+		if !si.set.Intersects(resourceLevel) {
 			continue
 		}
+		scoped := ps.tempSet()
+		si.set.IntersectInto(scoped, resourceLevel)
 		what := "every resource"
 		if v.Text != "*" {
 			what = "every resource of the service in every account"
 		}
-		ps.reportAt("RESOURCE_WILDCARD", v, fmt.Sprintf("%q grants %s on %s, though they support resource-level permissions", v.Text, ps.names(scoped, 3), what), ps.scopedFix(scoped, v.Text))
+		ps.reportAt("RESOURCE_WILDCARD", v, fmt.Sprintf("%q grants %s on %s, though they support resource-level permissions", v.Text, ps.names(*scoped, 3), what), ps.scopedFix(*scoped, v.Text))
 	}
 }
 
@@ -282,7 +302,11 @@ func (ps *pass) scopedFix(s catalog.ActionSet, current string) string {
 		svcFilter = "arn:${Partition}:" + f[2] + ":"
 	}
 	var out []string
-	for _, id := range s.IDs() {
+	// Many actions share a resource type: templates already tried are
+	// skipped before the (allocating) replacement.
+	var tried [16]*catalog.ResourceType
+	ntried := 0
+	for id := range s.All() {
 		if len(out) == 3 {
 			break
 		}
@@ -290,6 +314,13 @@ func (ps *pass) scopedFix(s catalog.ActionSet, current string) string {
 		for _, r := range a.Resources {
 			if r.Type == nil || !r.Required && len(a.Resources) > 1 && seenRequired(a) {
 				continue
+			}
+			if slices.Contains(tried[:ntried], r.Type) {
+				continue
+			}
+			if ntried < len(tried) {
+				tried[ntried] = r.Type
+				ntried++
 			}
 			for _, t := range r.Type.ARNTemplates {
 				if svcFilter != "" && !strings.HasPrefix(t, svcFilter) {
@@ -327,14 +358,14 @@ func (ps *pass) checkEscalation() {
 	if !ps.enabled("PRIVILEGE_ESCALATION") {
 		return
 	}
-	granted := ps.cat.NewActionSet()
+	granted := ps.tempSet()
 	var grants []*stmtInfo
 	for _, si := range ps.stmts {
 		if si.fullAdmin {
 			return // FULL_ADMIN_ACCESS already says everything
 		}
 		if si.allow && !si.hasCondition && (si.broad || si.typeWide()) {
-			si.set.AddTo(&granted)
+			si.set.AddTo(granted)
 			grants = append(grants, si)
 		}
 	}

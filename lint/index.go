@@ -18,14 +18,20 @@ type catalogIndex struct {
 	permissionsMgmt catalog.ActionSet
 	readOrList      catalog.ActionSet
 	resourceLevel   catalog.ActionSet // actions with at least one resource type
-	starOnly        catalog.ActionSet // actions without resource types ("*" only)
-	anyService      catalog.ActionSet // actions with an ARN format whose service is a variable
-	dataRead        catalog.ActionSet
-	credentials     catalog.ActionSet
-	wildcardExempt  catalog.ActionSet // acceptable on "*" although they have resource types
-	trustActions    catalog.ActionSet
-	sendOnly        catalog.ActionSet // Send* and Publish* actions
-	rcpServices     map[string]bool
+	// resourceLevelNotExempt: resourceLevel without wildcardExempt, what
+	// RESOURCE_WILDCARD reports on "*".
+	resourceLevelNotExempt catalog.ActionSet
+	// credentialsResourceLevel: credentials ∩ resourceLevel.
+	credentialsResourceLevel catalog.ActionSet
+	notPermissionsMgmt       catalog.ActionSet // every action but permissionsMgmt
+	starOnly                 catalog.ActionSet // actions without resource types ("*" only)
+	anyService               catalog.ActionSet // actions with an ARN format whose service is a variable
+	dataRead                 catalog.ActionSet
+	credentials              catalog.ActionSet
+	wildcardExempt           catalog.ActionSet // acceptable on "*" although they have resource types
+	trustActions             catalog.ActionSet
+	sendOnly                 catalog.ActionSet // Send* and Publish* actions
+	rcpServices              map[string]bool
 
 	typeActions map[*catalog.ResourceType][]catalog.ActionID // actions acting on each type
 
@@ -175,6 +181,9 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 	ix.dataRead = namedSet(c, dataReadActions)
 	ix.credentials = namedSet(c, credentialActions)
 	ix.wildcardExempt = namedSet(c, wildcardExemptActions)
+	ix.resourceLevelNotExempt = ix.resourceLevel.Difference(ix.wildcardExempt)
+	ix.credentialsResourceLevel = ix.credentials.Intersect(ix.resourceLevel)
+	ix.notPermissionsMgmt = ix.all.Difference(ix.permissionsMgmt)
 	ix.trustActions = c.Match("sts:AssumeRole*").Union(namedSet(c, []string{"sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"}))
 	ix.rcpServices = map[string]bool{}
 	for _, s := range rcpServiceList {

@@ -54,6 +54,13 @@ type Linter struct {
 	resourceTypes  sync.Map // string → []*catalog.ResourceType
 	resourceTypesN atomic.Int64
 	fixReplacer    *strings.Replacer
+
+	passes sync.Pool // *pass, reused across policies
+
+	// unknownActions caches the error (with its suggestion) of action
+	// texts the catalog does not know; nil for a pattern that is merely empty.
+	unknownActions  sync.Map // string → error
+	unknownActionsN atomic.Int64
 }
 
 // resourceTypeCacheLimit bounds the cache for long-running servers.
@@ -70,6 +77,23 @@ func (l *Linter) resourceTypesFor(arn string) []*catalog.ResourceType {
 		}
 	}
 	return types
+}
+
+// unknownAction returns the error for an action text that names nothing,
+// computing it (with its "did you mean" search over every service) once
+// per linter: policies repeat their mistakes.
+func (l *Linter) unknownAction(text string, compute func() error) error {
+	if v, ok := l.unknownActions.Load(text); ok {
+		err, _ := v.(error)
+		return err
+	}
+	err := compute()
+	if l.unknownActionsN.Load() < resourceTypeCacheLimit {
+		if _, loaded := l.unknownActions.LoadOrStore(strings.Clone(text), err); !loaded {
+			l.unknownActionsN.Add(1)
+		}
+	}
+	return err
 }
 
 // New compiles a linter for cfg (nil means config.Default()) over the
@@ -109,7 +133,7 @@ func NewWithCatalog(cfg *config.Config, cat *catalog.Catalog) *Linter {
 	}
 	l.forbidden = cat.NewActionSet()
 	for _, pat := range cfg.Forbidden {
-		l.forbidden = l.forbidden.Union(cat.Match(pat))
+		l.forbidden.UnionWith(cat.MatchShared(pat))
 		l.forbiddenPattern = append(l.forbiddenPattern, pat)
 	}
 	l.scope = cfg.Scope.Resources
@@ -141,6 +165,7 @@ func (l *Linter) Policy(p *policy.Policy, kind policy.Kind) []finding.Finding {
 	ps := newPass(l, p, kind)
 	ps.run()
 	out := ps.out
+	ps.release()
 	finding.Sort(out)
 	return out
 }

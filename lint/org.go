@@ -16,8 +16,10 @@ func (ps *pass) checkOrganisation(si *stmtInfo) {
 		return
 	}
 	if !ps.l.forbidden.IsEmpty() {
-		if hits := si.set.Intersect(ps.l.forbidden, ps.cat); !hits.IsEmpty() {
-			ps.reportGrant("FORBIDDEN_ACTION", si, hits, fmt.Sprintf("%s: forbidden by the organisation (forbiddenActions: %s)", ps.names(hits, 4), strings.Join(ps.l.forbiddenPattern, ", ")), "")
+		if si.set.Intersects(ps.l.forbidden) {
+			hits := ps.tempSet()
+			si.set.IntersectInto(hits, ps.l.forbidden)
+			ps.reportGrant("FORBIDDEN_ACTION", si, *hits, fmt.Sprintf("%s: forbidden by the organisation (forbiddenActions: %s)", ps.names(*hits, 4), strings.Join(ps.l.forbiddenPattern, ", ")), "")
 		}
 	}
 	if len(ps.l.scope) == 0 || si.s.Resource == nil {
@@ -25,7 +27,7 @@ func (ps *pass) checkOrganisation(si *stmtInfo) {
 	}
 	for i := range si.s.Resource.Values {
 		v := &si.s.Resource.Values[i]
-		if v.Text == "*" && si.set.Intersect(ps.ix.resourceLevel, ps.cat).IsEmpty() && !si.not {
+		if v.Text == "*" && !si.set.Intersects(ps.ix.resourceLevel) && !si.not {
 			continue // the actions only accept "*"
 		}
 		inside := false
@@ -191,18 +193,18 @@ func (ps *pass) suggestName(svcs []*catalog.Service) string {
 	if len(svcs) == 0 {
 		return ""
 	}
-	granted := ps.cat.NewActionSet()
+	granted := ps.tempSet()
 	for _, si := range ps.stmts {
 		if si.allow {
-			si.set.AddTo(&granted)
+			si.set.AddTo(granted)
 		}
 	}
 	word := "ReadWrite"
 	switch {
 	case granted.IsEmpty():
-	case granted.Difference(ps.ix.readOrList).IsEmpty():
+	case granted.IsSubsetOf(ps.ix.readOrList):
 		word = "ReadOnly"
-	case granted.Difference(ps.ix.sendOnly).IsEmpty():
+	case granted.IsSubsetOf(ps.ix.sendOnly):
 		word = "SendOnly"
 	}
 	return fmt.Sprintf("Rename the policy, e.g. %q.", ps.l.cfg.PolicyName(serviceWord(svcs[0]), word))
@@ -217,7 +219,7 @@ func (ps *pass) allowedByWord(word string) (catalog.ActionSet, string, bool) {
 	case "sendonly", "send", "publish", "publishonly", "notify":
 		return ps.ix.sendOnly, "sends (Send* and Publish* actions)", true
 	case "readwrite":
-		return ps.ix.all.Difference(ps.ix.permissionsMgmt), "reads and writes, without permissions management", true
+		return ps.ix.notPermissionsMgmt, "reads and writes, without permissions management", true
 	}
 	return catalog.ActionSet{}, "", false
 }
@@ -241,21 +243,23 @@ func (ps *pass) checkNameAccess(word string) {
 			if !av.ok {
 				continue
 			}
-			var extra catalog.ActionSet
-			if av.wildcard {
-				extra = av.set.Difference(allowed)
-			} else if !allowed.Has(av.id) {
-				extra = single(ps.cat, av.id)
-			}
-			if extra.IsEmpty() {
+			if av.wildcard && av.set.IsSubsetOf(allowed) || !av.wildcard && allowed.Has(av.id) {
 				continue
 			}
-			a := ps.cat.ActionByID(extra.IDs()[0])
+			extra := ps.tempSet()
+			if av.wildcard {
+				extra.CopyFrom(av.set)
+				extra.DifferenceWith(allowed)
+			} else {
+				extra.Add(av.id)
+			}
+			first, _ := extra.First()
+			a := ps.cat.ActionByID(first)
 			levels := make([]string, len(a.AccessLevels))
 			for i, lv := range a.AccessLevels {
 				levels[i] = string(lv)
 			}
-			ps.reportAt("NAME_ACCESS_MISMATCH", av.v, fmt.Sprintf("the name %q says %q (%s), but %q grants %s (%s)", ps.p.Name, word, promise, av.v.Text, ps.names(extra, 3), strings.Join(levels, ", ")), fmt.Sprintf("Remove %q, or rename the policy to say what it does.", av.v.Text))
+			ps.reportAt("NAME_ACCESS_MISMATCH", av.v, fmt.Sprintf("the name %q says %q (%s), but %q grants %s (%s)", ps.p.Name, word, promise, av.v.Text, ps.names(*extra, 3), strings.Join(levels, ", ")), fmt.Sprintf("Remove %q, or rename the policy to say what it does.", av.v.Text))
 		}
 	}
 }

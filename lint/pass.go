@@ -10,6 +10,8 @@ import (
 
 // pass is the state of linting one policy: the statements compiled once
 // (action patterns to ActionSets, resource breadth) and the findings so far.
+// Passes are pooled by the Linter: the statement array, the action lists
+// and the 3 KB action sets are reused from one policy to the next.
 type pass struct {
 	l     *Linter
 	cat   *catalog.Catalog
@@ -18,6 +20,29 @@ type pass struct {
 	kind  policy.Kind
 	stmts []*stmtInfo
 	out   []finding.Finding
+
+	stmtBuf []stmtInfo
+	// sets are scratch action sets; tempSet hands out sets[nsets] and the
+	// next pass starts again from zero.
+	sets      []*catalog.ActionSet
+	nsets     int
+	firstByID map[catalog.ActionID]int // checkActions' duplicate finder
+}
+
+// maxPooledSets bounds the scratch sets a pooled pass keeps (about 3 KB
+// each), so one huge policy does not pin memory in a long-running server.
+const maxPooledSets = 64
+
+// tempSet returns an empty scratch set that stays valid until the pass ends.
+func (ps *pass) tempSet() *catalog.ActionSet {
+	if ps.nsets == len(ps.sets) {
+		s := ps.cat.NewActionSet()
+		ps.sets = append(ps.sets, &s)
+	}
+	s := ps.sets[ps.nsets]
+	ps.nsets++
+	s.Clear()
+	return s
 }
 
 // stmtInfo is one statement with its actions resolved against the catalog.
@@ -35,6 +60,8 @@ type stmtInfo struct {
 	starResource bool // Resource holds exactly "*"
 	hasCondition bool
 	fullAdmin    bool // FULL_ADMIN_ACCESS was reported on it
+
+	ids []catalog.ActionID // storage behind set.ids, kept by the pool
 }
 
 // actionValue is one Action or NotAction value, resolved.
@@ -58,12 +85,41 @@ func (a *actionValue) has(id catalog.ActionID) bool {
 	return a.id == id
 }
 
+// newPass takes a pass from the linter's pool and compiles p's statements.
 func newPass(l *Linter, p *policy.Policy, kind policy.Kind) *pass {
-	ps := &pass{l: l, cat: l.cat, ix: l.ix, p: p, kind: kind, stmts: make([]*stmtInfo, 0, len(p.Statements))}
-	for _, s := range p.Statements {
-		ps.stmts = append(ps.stmts, ps.compile(s))
+	ps, _ := l.passes.Get().(*pass)
+	if ps == nil {
+		ps = &pass{l: l, cat: l.cat, ix: l.ix, firstByID: map[catalog.ActionID]int{}}
+	}
+	ps.p, ps.kind, ps.out, ps.nsets = p, kind, nil, 0
+	if cap(ps.stmtBuf) < len(p.Statements) {
+		ps.stmtBuf = make([]stmtInfo, len(p.Statements))
+	}
+	ps.stmtBuf = ps.stmtBuf[:len(p.Statements)]
+	ps.stmts = ps.stmts[:0]
+	for i, s := range p.Statements {
+		si := &ps.stmtBuf[i]
+		ps.compile(si, s)
+		ps.stmts = append(ps.stmts, si)
 	}
 	return ps
+}
+
+// release returns the pass to the pool; the findings have been handed out
+// and nothing of the policy may stay reachable from it.
+func (ps *pass) release() {
+	for i := range ps.stmtBuf {
+		si := &ps.stmtBuf[i]
+		clear(si.acts) // drop pointers into the policy
+		*si = stmtInfo{acts: si.acts[:0], ids: si.ids[:0]}
+	}
+	clear(ps.stmts)
+	ps.p, ps.out = nil, nil
+	if len(ps.sets) > maxPooledSets {
+		clear(ps.sets[maxPooledSets:])
+		ps.sets = ps.sets[:maxPooledSets]
+	}
+	ps.l.passes.Put(ps)
 }
 
 func (ps *pass) resolve(v *policy.Value) actionValue {
@@ -78,57 +134,63 @@ func (ps *pass) resolve(v *policy.Value) actionValue {
 		if prefix, _, ok := strings.Cut(text, ":"); ok && !hasWildcard(prefix) {
 			av.service = strings.ToLower(prefix)
 		}
-		av.set = ps.cat.Match(text)
+		av.set = ps.cat.MatchShared(text) // read-only: never modified below
 		if av.set.IsEmpty() {
-			if _, err := ps.cat.Expand(text); err != nil {
-				av.err = err
-			}
+			av.err = ps.l.unknownAction(text, func() error {
+				_, err := ps.cat.Expand(text)
+				return err
+			})
 		}
 		av.ok = !av.set.IsEmpty()
 		return av
 	}
 	a, err := ps.cat.Action(text)
 	if err != nil {
-		av.err = err
+		av.err = ps.l.unknownAction(text, func() error { return err })
 		return av
 	}
 	av.id, av.ok = a.ID, true
 	return av
 }
 
-func (ps *pass) compile(s *policy.Statement) *stmtInfo {
-	si := &stmtInfo{s: s, allow: s.Allows(), deny: s.Denies()}
+// compile fills si (whose acts and ids slices may hold storage from an
+// earlier policy) for statement s.
+func (ps *pass) compile(si *stmtInfo, s *policy.Statement) {
+	acts, ids := si.acts[:0], si.ids[:0]
+	*si = stmtInfo{s: s, allow: s.Allows(), deny: s.Denies()}
 	list := s.Action
 	if list == nil && s.NotAction != nil {
 		list, si.not = s.NotAction, true
 	}
 	if list != nil {
-		si.acts = make([]actionValue, len(list.Values))
 		wild := si.not
 		for i := range list.Values {
 			av := ps.resolve(&list.Values[i])
-			si.acts[i] = av
+			acts = append(acts, av)
 			wild = wild || av.wildcard && av.ok
 		}
+		si.acts = acts
 		if wild {
-			// Wildcards or NotAction: a bitset, built with set operations.
-			set := ps.cat.NewActionSet()
+			// Wildcards or NotAction: a bitset, built in a scratch set.
+			set := ps.tempSet()
 			for i := range si.acts {
 				switch av := &si.acts[i]; {
 				case !av.ok:
 				case av.wildcard:
-					set = set.Union(av.set)
+					set.UnionWith(av.set)
 				default:
 					set.Add(av.id)
 				}
 			}
 			if si.not {
-				set = ps.ix.all.Difference(set)
+				named := set
+				set = ps.tempSet()
+				set.CopyFrom(ps.ix.all)
+				set.DifferenceWith(*named)
 			}
-			si.set = stmtActions{set: set, isSet: true}
+			si.set = stmtActions{set: *set, isSet: true}
 		} else {
 			// Named actions only (the common case): a short list, no bitset.
-			ids := make([]catalog.ActionID, 0, len(si.acts))
 			for i := range si.acts {
 				if si.acts[i].ok {
 					ids = append(ids, si.acts[i].id)
@@ -137,6 +199,7 @@ func (ps *pass) compile(s *policy.Statement) *stmtInfo {
 			si.set = stmtActions{ids: ids}
 		}
 	}
+	si.ids = ids
 	if s.NotResource != nil {
 		si.broad = true
 	} else if s.Resource != nil {
@@ -149,7 +212,6 @@ func (ps *pass) compile(s *policy.Statement) *stmtInfo {
 		}
 	}
 	si.hasCondition = s.Condition != nil && len(s.Condition.Blocks) > 0
-	return si
 }
 
 // stmtActions is a statement's actions: a short ID list when it names
@@ -180,27 +242,38 @@ func (a *stmtActions) IsEmpty() bool {
 	return len(a.ids) == 0
 }
 
-// Intersect returns the actions also in o (the zero, empty set when none).
-func (a *stmtActions) Intersect(o catalog.ActionSet, c *catalog.Catalog) catalog.ActionSet {
+// Intersects reports whether some action is also in o.
+func (a *stmtActions) Intersects(o catalog.ActionSet) bool {
 	if a.isSet {
-		return a.set.Intersect(o)
+		return a.set.Intersects(o)
 	}
-	var out catalog.ActionSet
 	for _, id := range a.ids {
 		if o.Has(id) {
-			if out.IsEmpty() {
-				out = c.NewActionSet()
-			}
-			out.Add(id)
+			return true
 		}
 	}
-	return out
+	return false
+}
+
+// IntersectInto makes dst the actions also in o.
+func (a *stmtActions) IntersectInto(dst *catalog.ActionSet, o catalog.ActionSet) {
+	if a.isSet {
+		dst.CopyFrom(a.set)
+		dst.IntersectWith(o)
+		return
+	}
+	dst.Clear()
+	for _, id := range a.ids {
+		if o.Has(id) {
+			dst.Add(id)
+		}
+	}
 }
 
 // AddTo unions the actions into dst.
 func (a *stmtActions) AddTo(dst *catalog.ActionSet) {
 	if a.isSet {
-		*dst = dst.Union(a.set)
+		dst.UnionWith(a.set)
 		return
 	}
 	for _, id := range a.ids {
@@ -212,12 +285,12 @@ func (a *stmtActions) AddTo(dst *catalog.ActionSet) {
 func (a *stmtActions) SubsetOf(b *stmtActions) bool {
 	switch {
 	case a.isSet && b.isSet:
-		return a.set.Difference(b.set).IsEmpty()
+		return a.set.IsSubsetOf(b.set)
 	case a.isSet:
 		if a.set.Len() > len(b.ids) {
 			return false
 		}
-		for _, id := range a.set.IDs() {
+		for id := range a.set.All() {
 			if !b.Has(id) {
 				return false
 			}

@@ -193,7 +193,7 @@ func (ps *pass) checkResourceFitsActions(si *stmtInfo, v *policy.Value) {
 	// Actions without resource types are authorised against "*", which a
 	// pattern may stand for; actions whose ARN formats name the service as a
 	// variable (AWS Backup's recovery points) may act on any ARN.
-	if hasWildcard(t) && !si.set.Intersect(ps.ix.starOnly, ps.cat).IsEmpty() || !si.set.Intersect(ps.ix.anyService, ps.cat).IsEmpty() {
+	if hasWildcard(t) && si.set.Intersects(ps.ix.starOnly) || si.set.Intersects(ps.ix.anyService) {
 		return
 	}
 	types := ps.l.resourceTypesFor(t)
@@ -276,9 +276,27 @@ func globCovers(b, a string) bool {
 	if b == a {
 		return true
 	}
+	// b's literal prefix and suffix must be literally in a: a wildcard of a
+	// there could produce another character. Most pairs stop here.
+	pre := strings.IndexAny(b, "*?")
+	if pre < 0 {
+		return false // b is literal and differs from a
+	}
+	if pre > len(a) || a[:pre] != b[:pre] {
+		return false
+	}
+	suf := len(b) - 1 - strings.LastIndexAny(b, "*?")
+	if suf > len(a)-pre || a[len(a)-suf:] != b[len(b)-suf:] {
+		return false
+	}
 	// reach[j]: b[:i] can consume a[:j].
-	reach := make([]bool, len(a)+1)
-	next := make([]bool, len(a)+1)
+	var bufA, bufB [128]bool
+	reach, next := bufA[:0], bufB[:0]
+	if len(a)+1 > len(bufA) {
+		reach, next = make([]bool, len(a)+1), make([]bool, len(a)+1)
+	} else {
+		reach, next = bufA[:len(a)+1], bufB[:len(a)+1]
+	}
 	reach[0] = true
 	for i := 0; i < len(b); i++ {
 		clear(next)
