@@ -47,6 +47,20 @@ func (d Document) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(d))
 }
 
+// fileName is the name positions in a document point at: the caller's,
+// else base with the extension its text suggests (a name ending in .json
+// is read as JSON only).
+func fileName(given, base string, d Document) string {
+	if given != "" {
+		return given
+	}
+	t := bytes.TrimSpace(d)
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return base + ".json"
+	}
+	return base + ".yaml"
+}
+
 // File is one file's content sent inline: scanners and the code analyser
 // read these instead of server paths.
 type File struct {

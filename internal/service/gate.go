@@ -95,9 +95,7 @@ func parseChange(c Caller, doc Document, file string) (*gate.Change, error) {
 	if len(doc) == 0 {
 		return nil, &Error{Code: BadInput, Message: "change is required: {environment, operation, resourceType, properties, monthlyCost?, description?}", Path: "change"}
 	}
-	if file == "" {
-		file = "change.json"
-	}
+	file = fileName(file, "change", doc)
 	ch, err := gate.ParseChange(file, doc)
 	if err != nil {
 		return nil, gateError(err)
@@ -311,11 +309,7 @@ func (s *Service) ApplyChange(ctx context.Context, req ApplyRequest) (ApplyRespo
 	if len(req.Change) == 0 {
 		return ApplyResponse{}, &Error{Code: BadInput, Message: "change is required: the change document being applied, exactly as planned", Path: "change"}
 	}
-	file := req.File
-	if file == "" {
-		file = "change.json"
-	}
-	ch, err := gate.ParseChange(file, req.Change)
+	ch, err := gate.ParseChange(fileName(req.File, "change", req.Change), req.Change)
 	if err != nil {
 		return ApplyResponse{}, gateError(err)
 	}

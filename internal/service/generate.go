@@ -186,10 +186,11 @@ func (s *Service) ExtendPolicy(_ context.Context, req ExtendRequest) (ExtendResp
 		if len(c.Policy) == 0 {
 			return ExtendResponse{}, &Error{Code: BadInput, Message: fmt.Sprintf("current[%d].policy is empty", i), Path: fmt.Sprintf("current[%d].policy", i)}
 		}
-		file := fmt.Sprintf("current-%d.json", i)
+		base := fmt.Sprintf("current-%d", i)
 		if c.Name != "" {
-			file = strings.NewReplacer("/", "-", `\`, "-").Replace(c.Name) + ".json"
+			base = strings.NewReplacer("/", "-", `\`, "-").Replace(c.Name)
 		}
+		file := fileName("", base, c.Policy)
 		p, err := lint.ParseFile(file, c.Policy)
 		if err != nil {
 			return ExtendResponse{}, AsError(err, BadInput)

@@ -13,7 +13,7 @@ import (
 type LintRequest struct {
 	Policy Document `json:"policy" jsonschema:"the IAM policy: its JSON or YAML text as a string, or the policy object itself; a {PolicyName, PolicyDocument} wrapper is accepted"`
 	Name   string   `json:"name,omitempty" jsonschema:"the policy's name, checked against the naming convention (e.g. SynthCoreAI-S3-FileUpload); default: the wrapper's PolicyName, else taken from file"`
-	File   string   `json:"file,omitempty" jsonschema:"the file name findings point at (default: NAME.json, else policy.json)"`
+	File   string   `json:"file,omitempty" jsonschema:"the file name findings point at (default: NAME.json, else policy.json; .yaml for YAML text)"`
 	Kind   string   `json:"kind,omitempty" jsonschema:"identity, resource, trust, scp, rcp, session or boundary; default: detected from the content"`
 }
 
@@ -88,13 +88,11 @@ func (s *Service) LintPolicy(_ context.Context, req LintRequest) (LintResponse, 
 		}
 		kind = k
 	}
-	file := req.File
-	if file == "" {
-		file = "policy.json"
-		if req.Name != "" {
-			file = strings.NewReplacer("/", "-", `\`, "-").Replace(req.Name) + ".json"
-		}
+	base := "policy"
+	if req.Name != "" {
+		base = strings.NewReplacer("/", "-", `\`, "-").Replace(req.Name)
 	}
+	file := fileName(req.File, base, req.Policy)
 	p, err := lint.ParseFile(file, req.Policy)
 	if err != nil {
 		return LintResponse{}, AsError(err, BadInput)

@@ -9,7 +9,7 @@ import (
 // every policy that applies to it.
 type SimulateRequest struct {
 	Scenario Document `json:"scenario" jsonschema:"the scenario, as JSON or YAML text or as an object: {request: {principal, action, resource, resourceAccount?, context?}, identityPolicies: [policy], resourcePolicy?, permissionsBoundary?, serviceControlPolicies?: [[policy] per level, root first], resourceControlPolicies?, sessionPolicy?, expect?}; a policy is a document or {name, document}. One action per scenario"`
-	File     string   `json:"file,omitempty" jsonschema:"the file name errors point at (default scenario.json)"`
+	File     string   `json:"file,omitempty" jsonschema:"the file name errors point at (default scenario.json, or scenario.yaml for YAML text)"`
 }
 
 // Simulation is one decided request.
@@ -46,10 +46,7 @@ func decideScenario(req SimulateRequest) (*eval.Scenario, []*eval.Explanation, e
 	if len(req.Scenario) == 0 {
 		return nil, nil, &Error{Code: BadInput, Message: "scenario is required: {request: {principal, action, resource}, identityPolicies: [...]}", Path: "scenario"}
 	}
-	file := req.File
-	if file == "" {
-		file = "scenario.json"
-	}
+	file := fileName(req.File, "scenario", req.Scenario)
 	sc, err := eval.ParseScenario(file, req.Scenario)
 	if err != nil {
 		return nil, nil, AsError(err, BadInput)
