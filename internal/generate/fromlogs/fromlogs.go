@@ -95,7 +95,8 @@ func Parse(file string, data []byte) ([]Event, error) {
 	for i, raw := range top.Records {
 		ev, err := decodeEvent(raw)
 		if err != nil {
-			return nil, &SyntaxError{File: file, Line: 1, Column: 1, Msg: fmt.Sprintf("Records[%d]: %v", i, err)}
+			line, col := position(data, recordOffset(data, i))
+			return nil, &SyntaxError{File: file, Line: line, Column: col, Msg: fmt.Sprintf("Records[%d]: %v", i, err)}
 		}
 		ev.File, ev.Index = file, i
 		out = append(out, ev)
@@ -106,7 +107,8 @@ func Parse(file string, data []byte) ([]Event, error) {
 		}
 		ev, err := decodeEvent([]byte(e.CloudTrailEvent))
 		if err != nil {
-			return nil, &SyntaxError{File: file, Line: 1, Column: 1, Msg: fmt.Sprintf("Events[%d].CloudTrailEvent: %v", i, err)}
+			line, col := position(data, elementOffset(data, "Events", i))
+			return nil, &SyntaxError{File: file, Line: line, Column: col, Msg: fmt.Sprintf("Events[%d].CloudTrailEvent: %v", i, err)}
 		}
 		ev.File, ev.Index = file, i
 		out = append(out, ev)
@@ -126,15 +128,63 @@ func jsonError(file string, data []byte, err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		off = len(data)
 	}
-	line, col := 1, 1
-	if off > 0 {
-		if off > len(data) {
-			off = len(data)
-		}
-		line = 1 + bytes.Count(data[:off], []byte("\n"))
-		col = off - bytes.LastIndexByte(data[:off], '\n')
-	}
+	line, col := position(data, off)
 	return &SyntaxError{File: file, Line: line, Column: col, Msg: "not valid CloudTrail JSON: " + err.Error()}
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(data []byte, off int) (int, int) {
+	if off <= 0 {
+		return 1, 1
+	}
+	if off > len(data) {
+		off = len(data)
+	}
+	return 1 + bytes.Count(data[:off], []byte("\n")), off - bytes.LastIndexByte(data[:off], '\n')
+}
+
+func recordOffset(data []byte, i int) int { return elementOffset(data, "Records", i) }
+
+// elementOffset finds where element i of the top-level array key starts,
+// for error positions (the data is already known to be valid JSON).
+func elementOffset(data []byte, key string, i int) int {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return 0
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return 0
+		}
+		if k, _ := t.(string); k != key {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return 0
+			}
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return 0
+		}
+		for n := 0; dec.More(); n++ {
+			off := int(dec.InputOffset())
+			if n == i {
+				// InputOffset is just past the previous element (or '['):
+				// step over the separator and spaces to the element.
+				for off < len(data) && (data[off] == ',' || data[off] == ' ' || data[off] == '\n' || data[off] == '\t' || data[off] == '\r' || data[off] == '[') {
+					off++
+				}
+				return off
+			}
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return 0
+			}
+		}
+		return 0
+	}
+	return 0
 }
 
 type rawEvent struct {

@@ -17,7 +17,8 @@ func TestParseErrorsHavePositions(t *testing.T) {
 		{"syntax", "{\"Records\": [\n  {\"eventName\": }\n]}", 2, 17, "not valid CloudTrail JSON"},
 		{"not a trail", `{"Version": "2012-10-17"}`, 1, 1, "not a CloudTrail file"},
 		{"bad gzip", "\x1f\x8bgarbage", 1, 1, "bad gzip"},
-		{"event of wrong type", `{"Records": [{"eventName": 3}]}`, 1, 1, "Records[0]"},
+		{"event of wrong type", `{"Records": [{"eventName": 3}]}`, 1, 14, "Records[0]"},
+		{"second event of wrong type", "{\"Records\": [\n  {\"eventName\": \"A\"},\n  {\"eventName\": 3}\n]}", 3, 3, "Records[1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
