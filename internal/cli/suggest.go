@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -105,10 +104,7 @@ func runSuggest(_ context.Context, p suggestParams, out io.Writer) error {
 	}
 	g, err := generate.Suggest(p.need, generate.Options{Config: cfg, Resources: p.resources})
 	if err != nil {
-		if errors.Is(err, generate.ErrNoMatch) {
-			return asInputError(err)
-		}
-		return asInputError(err)
+		return asInputError(err) // an empty need, or one nothing matches (generate.ErrNoMatch)
 	}
 	if p.format == "json" {
 		if err := writeJSON(out, g.JSON()); err != nil {

@@ -117,7 +117,7 @@ func fromCalls(an *fromcode.Result, opts Options) (*CodeResult, error) {
 			fmt.Sprintf("From code: no AWS SDK calls found in %d source file%s (Go, TypeScript/JavaScript, Python).", an.Files, plural(an.Files))}}, Files: an.Files}, nil
 	}
 	name := nameFor(cfg, cat, perms)
-	g, err := finish(cfg, name, perms, nil)
+	g, err := finish(cfg, name, perms)
 	if err != nil {
 		return nil, err
 	}
@@ -154,12 +154,6 @@ func kmsKey(m *sdkmap.Map, f sdkmap.Fields) (string, bool) {
 // the key, never the alias).
 func kmsResource(key string, sc sdkmap.Scope) (string, []grant.Clause) {
 	region, account := or(sc.Region, "*"), or(sc.Account, "*")
-	if sc.Region == "" {
-		region = "*"
-	}
-	if sc.Account == "" {
-		account = "*"
-	}
 	switch {
 	case strings.HasPrefix(key, "arn:") && strings.Contains(key, ":key/"):
 		return key, nil

@@ -193,7 +193,7 @@ func FromLogs(events []fromlogs.Event, opts Options, lo LogsOptions) (*LogsResul
 		if count[name] > 1 {
 			name = uniqueName(name, pr)
 		}
-		g, err := finish(cfg, name, p.perms, nil)
+		g, err := finish(cfg, name, p.perms)
 		if err != nil {
 			return nil, err
 		}

@@ -71,7 +71,7 @@ type Generated struct {
 }
 
 // finish builds, names, lints and proves a policy from permissions.
-func finish(cfg *config.Config, name string, perms []grant.Permission, notes map[string]string) (*Generated, error) {
+func finish(cfg *config.Config, name string, perms []grant.Permission) (*Generated, error) {
 	doc := grant.Build(perms)
 	g := &Generated{Name: name, Document: doc}
 	p, err := doc.Policy(name)

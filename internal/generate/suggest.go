@@ -214,7 +214,7 @@ func Suggest(need string, opts Options) (*Generated, error) {
 // Generate turns the plan into a linted, proved policy.
 func (plan *Plan) Generate(opts Options) (*Generated, error) {
 	cfg := opts.config()
-	g, err := finish(cfg, plan.Name, plan.Permissions, nil)
+	g, err := finish(cfg, plan.Name, plan.Permissions)
 	if err != nil {
 		return nil, err
 	}
