@@ -79,7 +79,11 @@ func fromCalls(an *fromcode.Result, opts Options) (*CodeResult, error) {
 		}
 		writes := false
 		for _, a := range actions {
-			res := m.Resources(a, c.Fields, sc)
+			fields := c.Fields
+			if c.Service == "s3" && a.Name == "GetObject" && isCopy(c.Operation) {
+				fields = copySource(c.Fields) // a copy reads its source, not its destination
+			}
+			res := m.Resources(a, fields, sc)
 			if res.Origin == sdkmap.OriginWildcard {
 				what := "no resource named"
 				if len(c.NonLiteral) > 0 {
@@ -137,6 +141,32 @@ func fromCalls(an *fromcode.Result, opts Options) (*CodeResult, error) {
 		return a.Line - b.Line
 	})
 	return &CodeResult{Generated: g, Evidence: evidence, Files: an.Files, Calls: len(an.Calls)}, nil
+}
+
+func isCopy(op string) bool {
+	switch op {
+	case "CopyObject", "UploadPartCopy", "Copy":
+		return true
+	}
+	return false
+}
+
+// copySource reads a copy's source, "bucket/key" (or "/bucket/key",
+// "bucket/prefix*"), into Bucket and Key fields.
+func copySource(f sdkmap.Fields) sdkmap.Fields {
+	v, ok := f.Get("CopySource")
+	if !ok {
+		return sdkmap.Fields{}
+	}
+	bucket, key, found := strings.Cut(strings.TrimPrefix(v, "/"), "/")
+	if bucket == "" || strings.Contains(bucket, "*") {
+		return sdkmap.Fields{}
+	}
+	out := sdkmap.Fields{"Bucket": bucket}
+	if found && key != "" {
+		out["Key"] = key
+	}
+	return out
 }
 
 // kmsKey finds a literal KMS key among the call's fields.

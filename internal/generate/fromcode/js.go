@@ -31,6 +31,28 @@ type jsAnalyzer struct {
 	calls   []Call
 	warns   []Warning
 	ops     map[string]bool // service + " " + operation → known, memoised
+	// objects are the object literals assigned to names, by token index,
+	// so that an input built apart (const params = {…}) is read too.
+	objects map[string][]int
+}
+
+// argObject reads a call's first argument: an object literal, or a name
+// assigned one earlier in the file (the last such assignment before the call).
+func (a *jsAnalyzer) argObject(i int) *jsObject {
+	if t := a.tok(i); t.Kind == tIdent && (a.is(i+1, ")") || a.is(i+1, ",")) {
+		best := -1
+		for _, at := range a.objects[t.Text] {
+			if at < i {
+				best = at
+			}
+		}
+		if best >= 0 {
+			obj, _ := a.object(best, 0)
+			return obj
+		}
+	}
+	obj, _ := a.object(i, 0)
+	return obj
 }
 
 // hasOp memoises Map.HasOperation: a file calls the same few operations
@@ -51,7 +73,7 @@ func AnalyzeJS(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 		return nil, nil // no SDK import: nothing to tokenize
 	}
 	a := &jsAnalyzer{file: file, toks: TokenizeJS(src), m: m,
-		imports: map[string]jsBinding{}, consts: map[string]string{}, clients: map[string]jsClient{}, regions: map[string]string{}, ops: map[string]bool{}}
+		imports: map[string]jsBinding{}, consts: map[string]string{}, clients: map[string]jsClient{}, regions: map[string]string{}, ops: map[string]bool{}, objects: map[string][]int{}}
 	a.declarations()
 	if len(a.imports) == 0 {
 		return nil, nil // no SDK import, no SDK call
@@ -124,6 +146,10 @@ func (a *jsAnalyzer) declarations() {
 			a.importDecl(i)
 		case "const", "let", "var":
 			a.varDecl(i, depth <= 0)
+			// const params = { Bucket: 'x', Key: k }; … new PutObjectCommand(params)
+			if n := a.tok(i + 1); n.Kind == tIdent && a.is(i+2, "=") && a.is(i+3, "{") {
+				a.objects[n.Text] = append(a.objects[n.Text], i+3)
+			}
 		}
 	}
 }
@@ -475,7 +501,7 @@ func (a *jsAnalyzer) newExpr(i int) {
 	switch {
 	case strings.HasSuffix(exported, "Command") && len(exported) > len("Command"):
 		op := strings.TrimSuffix(exported, "Command")
-		obj, _ := a.object(open+1, 0)
+		obj := a.argObject(open + 1)
 		a.addCall(a.toks[i].Line, service, op, obj, "new "+exported)
 	case b.module == "@aws-sdk/lib-storage" && exported == "Upload":
 		obj, _ := a.object(open+1, 0)
@@ -539,7 +565,7 @@ func (a *jsAnalyzer) methodCall(recv string, at int) {
 	if !a.hasOp(c.service, op) {
 		return
 	}
-	obj, _ := a.object(open+1, 0)
+	obj := a.argObject(open + 1)
 	a.addCall(a.tok(at).Line, c.service, op, obj, recv+"."+method+"()")
 }
 

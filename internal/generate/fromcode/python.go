@@ -46,7 +46,8 @@ type pyAnalyzer struct {
 	calls   []Call
 	warns   []Warning
 	imports bool
-	ops     map[string]bool // service + " " + operation → known, memoised
+	ops     map[string]bool          // service + " " + operation → known, memoised
+	dicts   map[string]sdkmap.Fields // dict literals assigned to names, for **kwargs
 }
 
 // hasOp memoises Map.HasOperation.
@@ -65,7 +66,7 @@ func AnalyzePython(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 	if !bytes.Contains(src, []byte("boto3")) {
 		return nil, nil // no SDK import: nothing to tokenize
 	}
-	a := &pyAnalyzer{file: file, toks: TokenizePython(src), m: m, vars: map[string]pyVal{}, consts: map[string]string{}, regions: map[string]string{}, ops: map[string]bool{}}
+	a := &pyAnalyzer{file: file, toks: TokenizePython(src), m: m, vars: map[string]pyVal{}, consts: map[string]string{}, regions: map[string]string{}, ops: map[string]bool{}, dicts: map[string]sdkmap.Fields{}}
 	a.walk()
 	if !a.imports {
 		return nil, nil
@@ -171,6 +172,10 @@ func (a *pyAnalyzer) walk() {
 			target, start = t.Text, i+4 // annotated: x: T = …
 		}
 		if target != "" {
+			if a.is(start, "{") {
+				// params = {"Bucket": "x"}; … client.put_object(**params)
+				a.dicts[target] = a.dict(start)
+			}
 			// Module-level constants only (and self.x attributes): a function's
 			// local name says nothing about another function's.
 			if s := a.tok(start); s.Kind == tString && (t.Top || strings.HasPrefix(target, "self.")) && (a.tok(start+1).Kind == tNewline || a.is(start+1, ";")) {
@@ -298,6 +303,13 @@ func (a *pyAnalyzer) args(i int) (pyArgs, int) {
 	end := a.skipBalanced(i)
 	j := i + 1
 	for j < end-1 {
+		if a.is(j, "*") && a.is(j+1, "*") && a.tok(j+2).Kind == tIdent {
+			for k, v := range a.dicts[a.tok(j+2).Text] {
+				out.kw[k] = v
+			}
+			j = a.nextArg(j, end)
+			continue
+		}
 		key := ""
 		if a.tok(j).Kind == tIdent && a.is(j+1, "=") && !a.is(j+2, "=") {
 			key = a.tok(j).Text
@@ -308,7 +320,15 @@ func (a *pyAnalyzer) args(i int) (pyArgs, int) {
 			if out.dicts == nil {
 				out.dicts = map[string]sdkmap.Fields{}
 			}
-			out.dicts[key] = a.dict(j)
+			d := a.dict(j)
+			out.dicts[key] = d
+			// CopySource={"Bucket": b, "Key": k} is "b/k" in the other SDKs.
+			if b, ok := d["Bucket"]; ok && key == "CopySource" {
+				val, isLit = b+"/*", true
+				if k, ok := d["Key"]; ok {
+					val = b + "/" + k
+				}
+			}
 		}
 		if key == "" {
 			if isLit {

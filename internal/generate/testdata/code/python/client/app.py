@@ -23,3 +23,12 @@ def run(day):
         print(page)
     # s3.delete_object(Bucket=BUCKET, Key="x")  -- commented out: not a call
     return password, listing
+
+
+def archive(day):
+    params = {"Bucket": "synthcoreai-archive", "Key": "reports/latest.csv"}
+    s3.copy_object(CopySource=f"{BUCKET}/daily/{day}.csv", **params)
+
+
+def restore():
+    s3.copy_object(Bucket=BUCKET, Key="daily/latest.csv", CopySource={"Bucket": "synthcoreai-archive", "Key": "reports/latest.csv"})
