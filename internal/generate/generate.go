@@ -102,6 +102,9 @@ func lintLines(g *Generated, reasons map[string]string) []string {
 	var out []string
 	for _, f := range serious {
 		line := fmt.Sprintf("Lint %s (%s) at %s: %s", f.Code, f.Severity, f.Path, f.Message)
+		if !strings.HasSuffix(line, ".") {
+			line += "."
+		}
 		if why, ok := reasons[f.Code]; ok {
 			line += " Accepted: " + why
 		} else {
