@@ -42,7 +42,7 @@ var jsKeywordsBeforeRegex = map[string]bool{
 func TokenizeJS(src []byte) []tok {
 	// One string for the whole file: token texts are slices of it, so an
 	// identifier or an escape-free string costs no allocation.
-	lx := jsLexer{src: src, text: string(src), line: 1, toks: make([]tok, 0, len(src)/3+16)}
+	lx := jsLexer{src: src, text: string(src), line: 1, toks: make([]tok, 0, len(src)/4+16)}
 	lx.run(0)
 	return lx.toks
 }

@@ -474,6 +474,9 @@ func merge(base sdkmap.Fields, more sdkmap.Fields) sdkmap.Fields {
 }
 
 func (args pyArgs) withPositional(names []string) sdkmap.Fields {
+	if len(names) == 0 || len(args.pos) == 0 {
+		return args.kw // the call's own map: nothing else holds it
+	}
 	f := merge(nil, args.kw)
 	for i, n := range names {
 		if i < len(args.pos) && args.pos[i] != "" {

@@ -7,7 +7,7 @@ package fromcode
 // tNewline token ends each logical line (newlines inside brackets do not).
 func TokenizePython(src []byte) []tok {
 	text := string(src) // token texts are slices of it: no allocation per token
-	toks := make([]tok, 0, len(src)/3+16)
+	toks := make([]tok, 0, len(src)/4+16)
 	line := int32(1)
 	depth := 0
 	i := 0
