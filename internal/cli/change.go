@@ -630,20 +630,20 @@ func runChangeStatus(ctx context.Context, gp gateParams, id string, out io.Write
 	fmt.Fprintf(out, "  content     sha256:%s\n", st.ContentHash)
 	fmt.Fprintf(out, "  promotion   %s\n", st.PromotionHash)
 	if e := st.Requested; e != nil {
-		fmt.Fprintf(out, "  requested   by %s at %s %s\n", e.By, e.At.Format(time.RFC3339), e.Reason)
+		fmt.Fprintf(out, "  requested   by %s at %s%s\n", e.By, e.At.Format(time.RFC3339), quoted(e.Reason))
 	}
 	if a := st.Approval; a != nil {
 		mfa := "no MFA"
 		if a.MFA != nil {
 			mfa = "MFA " + a.MFA.Kind + " " + a.MFA.Fingerprint
 		}
-		fmt.Fprintf(out, "  approved    by %s at %s via %s, %s, accepting %d finding(s) %s\n", a.By, a.At.Format(time.RFC3339), a.Channel, mfa, len(a.Accepted), a.Comment)
+		fmt.Fprintf(out, "  approved    by %s at %s via %s, %s, accepting %d finding(s)%s\n", a.By, a.At.Format(time.RFC3339), a.Channel, mfa, len(a.Accepted), quoted(a.Comment))
 	}
 	if e := st.Rejection; e != nil {
-		fmt.Fprintf(out, "  rejected    by %s at %s: %s\n", e.By, e.At.Format(time.RFC3339), e.Reason)
+		fmt.Fprintf(out, "  rejected    by %s at %s%s\n", e.By, e.At.Format(time.RFC3339), quoted(e.Reason))
 	}
 	if e := st.Cancellation; e != nil {
-		fmt.Fprintf(out, "  cancelled   by %s at %s: %s\n", e.By, e.At.Format(time.RFC3339), e.Reason)
+		fmt.Fprintf(out, "  cancelled   by %s at %s%s\n", e.By, e.At.Format(time.RFC3339), quoted(e.Reason))
 	}
 	if a := st.Applied; a != nil {
 		fmt.Fprintf(out, "  applied     by %s at %s", a.By, a.At.Format(time.RFC3339))
@@ -654,6 +654,14 @@ func runChangeStatus(ctx context.Context, gp gateParams, id string, out io.Write
 	}
 	fmt.Fprintf(out, "  content:\n    %s\n", st.Content)
 	return nil
+}
+
+// quoted renders an optional note after a colon.
+func quoted(s string) string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf(": %q", s)
 }
 
 type changeListParams struct {

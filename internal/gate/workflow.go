@@ -187,7 +187,7 @@ func (g *Gate) Plan(ctx context.Context, c *Change) (*Plan, error) {
 	}
 	recs := []store.Record{g.record("plan", id, c.Requester, contentHash, planDetail)}
 	if scan.Status != ScanSkipped {
-		var blocking []string
+		blocking := []string{}
 		for _, f := range scan.blocking() {
 			blocking = append(blocking, f.Code+"@"+f.Path+" "+f.Fingerprint)
 		}
@@ -664,7 +664,7 @@ func (g *Gate) Approve(ctx context.Context, in ApproveInput) (*StepOutcome, erro
 // resolveAccept turns accept entries into fingerprints, refusing entries
 // that name nothing and blocking findings left unaccepted.
 func (g *Gate) resolveAccept(ctx context.Context, st *Status, who string, accept []string) ([]string, error) {
-	var accepted []string
+	accepted := []string{}
 	for _, raw := range accept {
 		for _, e := range strings.Split(raw, ",") {
 			e = strings.TrimSpace(e)
@@ -911,7 +911,7 @@ func (g *Gate) Apply(ctx context.Context, in ApplyInput) (*ApplyOutcome, error) 
 			return nil, err
 		}
 		st.LastDryRun = &Applied{By: by, At: g.now().UTC(), DryRun: true, Result: res}
-		if err := g.save(ctx, st, g.record("apply", st.ID, by, st.ContentHash, map[string]any{"dryRun": true, "calls": apiNames(res)})); err != nil {
+		if err := g.save(ctx, st, g.record("dry-run", st.ID, by, st.ContentHash, map[string]any{"dryRun": true, "calls": apiNames(res)})); err != nil {
 			return nil, err
 		}
 		return &ApplyOutcome{ChangeID: st.ID, State: st.State, DryRun: true, ContentHash: st.ContentHash, PromotionHash: st.PromotionHash, Result: res,
