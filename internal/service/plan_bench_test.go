@@ -28,7 +28,8 @@ func benchChanges() []struct{ name, change string } {
     "ManagedPolicyName": "SynthCore-S3-FileUpload",
     "PolicyDocument": {"Version": "2012-10-17", "Statement": [
       {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "arn:aws:s3:::synthcoreai-*/*"}
-    ]}
+    ]},
+    "Tags": [{"Key": "Project", "Value": "SynthCore"}, {"Key": "CostCenter", "Value": "Engineering"}]
   }
 }`}}
 }
@@ -66,7 +67,7 @@ func BenchmarkPlanChange(b *testing.B) {
 				p, err := s.PlanChange(ctx, req)
 				durations = append(durations, time.Since(start))
 				if err != nil || p.ScanStatus != "passed" {
-					b.Fatalf("%v %s", err, p.ScanStatus)
+					b.Fatalf("%v %s %+v", err, p.ScanStatus, p.Findings)
 				}
 			}
 			b.StopTimer()
