@@ -229,7 +229,7 @@ func workflow(t *testing.T, alice, bob, carol, noApprovers *mcp.ClientSession, s
 		t.Fatal(err)
 	}
 	got := strings.Join(events, " ")
-	for _, want := range []string{"plan:alice", "request:alice", "refuse:alice", "refuse:bob", "refuse:carol", "approve:bob", "apply:alice"} {
+	for _, want := range []string{"plan:alice", "request:alice", "refuse:alice", "refuse:bob", "refuse:carol", "approve:bob", "dry-run:alice"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("audit of %s: %s; want %s", id, got, want)
 		}
