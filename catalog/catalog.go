@@ -67,6 +67,15 @@ func (c *Catalog) Action(name string) (*Action, error) {
 	return nil, c.unknownAction(name)
 }
 
+// LookupAction is Action without the error: ok is false for an unknown
+// name, and no "did you mean" search is made (callers that see the same
+// unknown names often ask Action once and keep its error).
+func (c *Catalog) LookupAction(name string) (*Action, bool) {
+	var buf [128]byte
+	a, ok := c.actionByName[string(lowerInto(buf[:0], name))]
+	return a, ok
+}
+
 // HasAccessLevel reports whether l is one of the action's access levels.
 func (a *Action) HasAccessLevel(l AccessLevel) bool {
 	return slices.Contains(a.AccessLevels, l)

@@ -255,7 +255,8 @@ func (ps *pass) checkPassRole(si *stmtInfo) {
 // coversWholeType: an ARN pattern naming every resource of one type of a
 // service, in any account ("arn:aws:iam::*:role/*", "arn:aws:iam::123456789012:role/*").
 func coversWholeType(t, svc, typ string) bool {
-	f := strings.SplitN(t, ":", 6)
+	a := splitARN(t, 6)
+	f := a.f[:a.n]
 	if len(f) < 6 || f[0] != "arn" || f[2] != svc && f[2] != "*" {
 		return false
 	}
@@ -298,19 +299,29 @@ func (ps *pass) checkResourceWildcard(si *stmtInfo) {
 func (ps *pass) scopedFix(s catalog.ActionSet, current string) string {
 	cfg := ps.l.cfg
 	svcFilter := ""
-	if f := strings.SplitN(current, ":", 4); len(f) >= 3 && f[0] == "arn" {
-		svcFilter = "arn:${Partition}:" + f[2] + ":"
+	if f := splitARN(current, 4); f.n >= 3 && f.f[0] == "arn" {
+		svcFilter = "arn:${Partition}:" + f.f[2] + ":"
 	}
 	var out []string
 	// Many actions share a resource type: templates already tried are
 	// skipped before the (allocating) replacement.
-	var tried [16]*catalog.ResourceType
+	// Actions come service by service (ActionID order), and an action only
+	// names its own service's types: once every type of the current
+	// service is tried, its remaining actions are skipped.
+	var tried [64]*catalog.ResourceType
 	ntried := 0
+	var svc *catalog.Service
+	svcTried := 0
 	for id := range s.All() {
 		if len(out) == 3 {
 			break
 		}
 		a := ps.cat.ActionByID(id)
+		if a.Service != svc {
+			svc, svcTried = a.Service, 0
+		} else if svcTried == len(svc.ResourceTypes) {
+			continue
+		}
 		for _, r := range a.Resources {
 			if r.Type == nil || !r.Required && len(a.Resources) > 1 && seenRequired(a) {
 				continue
@@ -321,6 +332,9 @@ func (ps *pass) scopedFix(s catalog.ActionSet, current string) string {
 			if ntried < len(tried) {
 				tried[ntried] = r.Type
 				ntried++
+				if r.Type.Service == svc {
+					svcTried++
+				}
 			}
 			for _, t := range r.Type.ARNTemplates {
 				if svcFilter != "" && !strings.HasPrefix(t, svcFilter) {
@@ -329,7 +343,7 @@ func (ps *pass) scopedFix(s catalog.ActionSet, current string) string {
 				if p, ok := cfg.Scope.Prefixes[a.Service.Prefix]; ok && p != "" {
 					t = p
 				} else {
-					t = ps.l.fixReplacer.Replace(t)
+					t = ps.l.fillTemplate(t)
 				}
 				if len(out) < 3 && !slices.Contains(out, t) {
 					out = append(out, t)
@@ -416,7 +430,8 @@ func (si *stmtInfo) typeWide() bool {
 		return false
 	}
 	for _, v := range si.s.Resource.Values {
-		f := strings.SplitN(v.Text, ":", 6)
+		a := splitARN(v.Text, 6)
+		f := a.f[:a.n]
 		if len(f) < 6 {
 			continue
 		}

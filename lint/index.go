@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,14 +34,22 @@ type catalogIndex struct {
 	sendOnly                 catalog.ActionSet // Send* and Publish* actions
 	rcpServices              map[string]bool
 
-	typeActions map[*catalog.ResourceType][]catalog.ActionID // actions acting on each type
+	// typeActions: the actions acting on each type, built on first use
+	// (only statements with wildcard actions need it).
+	typeActions func() map[*catalog.ResourceType][]catalog.ActionID
 
 	escalations []escalationPath
 	arnServices map[string]arnServiceShape
 	// typePrefixes: per ARN service, the literal resource-type words that
 	// start its resource parts ("secret:", "log-group:", "table/").
 	typePrefixes map[string]map[string]bool
+	// serviceTemplates: per ARN service segment, its first ARN templates in
+	// catalog order with the partition filled in (INVALID_ARN_RESOURCE's fix).
+	serviceTemplates map[string][]string
 }
+
+// maxServiceTemplates is how many templates serviceTemplates keeps per service.
+const maxServiceTemplates = 4
 
 // arnServiceShape says whether the ARN templates of one ARN service segment
 // always or never have a region and an account.
@@ -142,41 +151,66 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 	if a, err := c.Action("iam:PassRole"); err == nil {
 		ix.passRole = a.ID
 	}
-	ix.permissionsMgmt = setOf(c, c.ActionsByAccessLevel(catalog.PermissionsManagement))
-	ix.readOrList = setOf(c, c.ActionsByAccessLevel(catalog.Read)).Union(setOf(c, c.ActionsByAccessLevel(catalog.List)))
-	// An action with several access levels is read-only only if all are.
-	for _, a := range ix.readOrList.Actions(c) {
-		for _, lvl := range a.AccessLevels {
-			if lvl != catalog.Read && lvl != catalog.List {
-				ix.readOrList = ix.readOrList.Difference(single(c, a.ID))
-				break
-			}
-		}
-	}
-	ix.resourceLevel = c.NewActionSet()
-	ix.anyService = c.NewActionSet()
-	ix.typeActions = map[*catalog.ResourceType][]catalog.ActionID{}
-	for id := range c.NumActions() {
-		a := c.ActionByID(catalog.ActionID(id))
-		for _, r := range a.Resources {
-			if r.Type != nil {
-				ix.resourceLevel.Add(a.ID)
-				ix.typeActions[r.Type] = append(ix.typeActions[r.Type], a.ID)
-				for _, t := range r.Type.ARNTemplates {
-					if f := strings.SplitN(t, ":", 4); len(f) < 4 || strings.Contains(f[2], "${") {
-						ix.anyService.Add(a.ID)
-					}
+	// Resource types whose ARN formats name the service as a variable
+	// (AWS Backup's recovery points): a handful, found once.
+	var anyServiceTypes []*catalog.ResourceType
+	for _, s := range c.Services() {
+		for _, rt := range s.ResourceTypes {
+			for _, t := range rt.ARNTemplates {
+				if f := splitARN(t, 4); f.n < 4 || strings.Contains(f.f[2], "${") {
+					anyServiceTypes = append(anyServiceTypes, rt)
+					break
 				}
 			}
 		}
 	}
+	// One pass over the actions fills every per-action set.
+	ix.permissionsMgmt = c.NewActionSet()
+	ix.readOrList = c.NewActionSet()
+	ix.resourceLevel = c.NewActionSet()
+	ix.anyService = c.NewActionSet()
 	ix.sendOnly = c.NewActionSet()
 	for id := range c.NumActions() {
 		a := c.ActionByID(catalog.ActionID(id))
+		// An action with several access levels is read-only only if all are.
+		readOnly := len(a.AccessLevels) > 0
+		for _, lvl := range a.AccessLevels {
+			switch lvl {
+			case catalog.PermissionsManagement:
+				ix.permissionsMgmt.Add(a.ID)
+				readOnly = false
+			case catalog.Read, catalog.List:
+			default:
+				readOnly = false
+			}
+		}
+		if readOnly {
+			ix.readOrList.Add(a.ID)
+		}
+		for _, r := range a.Resources {
+			if r.Type != nil {
+				ix.resourceLevel.Add(a.ID)
+				if slices.Contains(anyServiceTypes, r.Type) {
+					ix.anyService.Add(a.ID)
+				}
+			}
+		}
 		if strings.HasPrefix(a.Name, "Send") || strings.HasPrefix(a.Name, "Publish") {
 			ix.sendOnly.Add(a.ID)
 		}
 	}
+	ix.typeActions = sync.OnceValue(func() map[*catalog.ResourceType][]catalog.ActionID {
+		m := map[*catalog.ResourceType][]catalog.ActionID{}
+		for id := range c.NumActions() {
+			a := c.ActionByID(catalog.ActionID(id))
+			for _, r := range a.Resources {
+				if r.Type != nil {
+					m[r.Type] = append(m[r.Type], a.ID)
+				}
+			}
+		}
+		return m
+	})
 	ix.starOnly = ix.all.Difference(ix.resourceLevel)
 	ix.dataRead = namedSet(c, dataReadActions)
 	ix.credentials = namedSet(c, credentialActions)
@@ -209,13 +243,26 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 			ix.escalations = append(ix.escalations, p)
 		}
 	}
+	ix.serviceTemplates = map[string][]string{}
+	for _, s := range c.Services() {
+		for _, rt := range s.ResourceTypes {
+			for _, t := range rt.ARNTemplates {
+				rest, ok := strings.CutPrefix(t, "arn:${Partition}:")
+				svc, _, found := strings.Cut(rest, ":")
+				if ok && found && len(ix.serviceTemplates[svc]) < maxServiceTemplates {
+					ix.serviceTemplates[svc] = append(ix.serviceTemplates[svc], "arn:aws:"+rest)
+				}
+			}
+		}
+	}
 	ix.arnServices = map[string]arnServiceShape{}
 	ix.typePrefixes = map[string]map[string]bool{}
 	seen := map[string]bool{}
 	for _, s := range c.Services() {
 		for _, rt := range s.ResourceTypes {
 			for _, t := range rt.ARNTemplates {
-				f := strings.SplitN(t, ":", 6)
+				a := splitARN(t, 6)
+				f := a.f[:a.n]
 				if len(f) < 6 || strings.Contains(f[2], "${") {
 					continue
 				}

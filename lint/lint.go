@@ -53,7 +53,11 @@ type Linter struct {
 	// repeat their ARNs, and matching templates is the costliest step.
 	resourceTypes  sync.Map // string → []*catalog.ResourceType
 	resourceTypesN atomic.Int64
-	fixReplacer    *strings.Replacer
+	// fixRegion and fixAccount fill ${Region} and ${Account} in the ARN
+	// templates a fix proposes: the configured scope, else the placeholders.
+	fixRegion, fixAccount string
+	filledTemplates       sync.Map // catalog ARN template → fillTemplate's result
+	renameFixes           sync.Map // service word + "\x00" + access word → NAMING_CONVENTION fix
 
 	passes sync.Pool // *pass, reused across policies
 
@@ -94,6 +98,50 @@ func (l *Linter) unknownAction(text string, compute func() error) error {
 		}
 	}
 	return err
+}
+
+// fillTemplate writes an ARN template as a fix proposes it: partition
+// "aws", the configured region and account; other placeholders stay.
+// Results are cached: the templates are the catalog's (a bounded set) and
+// many findings propose the same ones.
+func (l *Linter) fillTemplate(t string) string {
+	if v, ok := l.filledTemplates.Load(t); ok {
+		return v.(string)
+	}
+	out := l.fillTemplateOnce(t)
+	l.filledTemplates.Store(t, out)
+	return out
+}
+
+func (l *Linter) fillTemplateOnce(t string) string {
+	if !strings.Contains(t, "${") {
+		return t
+	}
+	var b strings.Builder
+	b.Grow(len(t) + 16)
+	for {
+		i := strings.Index(t, "${")
+		if i < 0 {
+			b.WriteString(t)
+			return b.String()
+		}
+		b.WriteString(t[:i])
+		t = t[i:]
+		switch {
+		case strings.HasPrefix(t, "${Partition}"):
+			b.WriteString("aws")
+			t = t[len("${Partition}"):]
+		case strings.HasPrefix(t, "${Region}"):
+			b.WriteString(l.fixRegion)
+			t = t[len("${Region}"):]
+		case strings.HasPrefix(t, "${Account}"):
+			b.WriteString(l.fixAccount)
+			t = t[len("${Account}"):]
+		default:
+			b.WriteString("${")
+			t = t[2:]
+		}
+	}
 }
 
 // New compiles a linter for cfg (nil means config.Default()) over the
@@ -144,7 +192,7 @@ func NewWithCatalog(cfg *config.Config, cat *catalog.Catalog) *Linter {
 	if cfg.Scope.Account != "" {
 		account = cfg.Scope.Account
 	}
-	l.fixReplacer = strings.NewReplacer("${Partition}", "aws", "${Region}", region, "${Account}", account)
+	l.fixRegion, l.fixAccount = region, account
 	return l
 }
 

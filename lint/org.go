@@ -78,13 +78,15 @@ func (ps *pass) policyServices() (actions, others []*catalog.Service) {
 			*list = append(*list, s)
 		}
 	}
+	last := "" // actions of one service usually come together
 	for _, si := range ps.stmts {
 		if !si.allow || si.not {
 			continue
 		}
 		for _, av := range si.acts {
-			if p, _, ok := strings.Cut(av.v.Text, ":"); ok && !hasWildcard(p) {
+			if p, _, ok := strings.Cut(av.v.Text, ":"); ok && p != last && !hasWildcard(p) {
 				add(&actions, p)
+				last = p
 			}
 		}
 		if si.s.Principal != nil {
@@ -98,13 +100,28 @@ func (ps *pass) policyServices() (actions, others []*catalog.Service) {
 		}
 		if si.s.Resource != nil {
 			for _, v := range si.s.Resource.Values {
-				if f := strings.SplitN(v.Text, ":", 4); len(f) == 4 && f[0] == "arn" {
-					add(&others, f[2])
+				if svc, ok := arnServiceField(v.Text); ok {
+					add(&others, svc)
 				}
 			}
 		}
 	}
 	return actions, others
+}
+
+// arnServiceField is the third ':'-separated field of an ARN text ("arn",
+// partition, service, more), when there are at least four.
+func arnServiceField(t string) (string, bool) {
+	rest, ok := strings.CutPrefix(t, "arn:")
+	if !ok {
+		return "", false
+	}
+	_, rest, ok = strings.Cut(rest, ":")
+	if !ok {
+		return "", false
+	}
+	svc, _, ok := strings.Cut(rest, ":")
+	return svc, ok
 }
 
 // checkNaming: NAMING_CONVENTION and NAME_ACCESS_MISMATCH.
@@ -207,7 +224,20 @@ func (ps *pass) suggestName(svcs []*catalog.Service) string {
 	case granted.IsSubsetOf(ps.ix.sendOnly):
 		word = "SendOnly"
 	}
-	return fmt.Sprintf("Rename the policy, e.g. %q.", ps.l.cfg.PolicyName(serviceWord(svcs[0]), word))
+	return ps.l.renameFix(serviceWord(svcs[0]), word)
+}
+
+// renameFix is the NAMING_CONVENTION fix for a service word and an access
+// word, cached per linter (config.PolicyName builds a replacer per call;
+// the keys are bounded by the services times three words).
+func (l *Linter) renameFix(service, word string) string {
+	key := service + "\x00" + word
+	if v, ok := l.renameFixes.Load(key); ok {
+		return v.(string)
+	}
+	fix := fmt.Sprintf("Rename the policy, e.g. %q.", l.cfg.PolicyName(service, word))
+	l.renameFixes.Store(key, fix)
+	return fix
 }
 
 // nameAccessRules: what an Actions word promises, as the set of actions it

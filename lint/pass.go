@@ -144,9 +144,12 @@ func (ps *pass) resolve(v *policy.Value) actionValue {
 		av.ok = !av.set.IsEmpty()
 		return av
 	}
-	a, err := ps.cat.Action(text)
-	if err != nil {
-		av.err = ps.l.unknownAction(text, func() error { return err })
+	a, found := ps.cat.LookupAction(text)
+	if !found {
+		av.err = ps.l.unknownAction(text, func() error {
+			_, err := ps.cat.Action(text)
+			return err
+		})
 		return av
 	}
 	av.id, av.ok = a.ID, true

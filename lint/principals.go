@@ -4,14 +4,32 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/iamguard/iamguard/policy"
 )
 
-var (
-	awsPrincipalRE     = regexp.MustCompile(`^(\*|[0-9]{12}|arn:aws[a-z-]*:iam::([0-9]{12}|cloudfront):(root|user/.+|role/.+)|arn:aws[a-z-]*:sts::[0-9]{12}:(assumed-role|federated-user)/.+|A[A-Z0-9]{15,127})$`)
-	servicePrincipalRE = regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)+$`)
-)
+// awsPrincipalRE is compiled on first use, not at process start.
+var awsPrincipalRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\*|[0-9]{12}|arn:aws[a-z-]*:iam::([0-9]{12}|cloudfront):(root|user/.+|role/.+)|arn:aws[a-z-]*:sts::[0-9]{12}:(assumed-role|federated-user)/.+|A[A-Z0-9]{15,127})$`)
+})
+
+// isServicePrincipal: dot-separated labels of [a-z0-9-], at least two
+// ("lambda.amazonaws.com").
+func isServicePrincipal(s string) bool {
+	labels := 0
+	for {
+		label, rest, more := strings.Cut(s, ".")
+		if label == "" || strings.Trim(label, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return false
+		}
+		labels++
+		if !more {
+			return labels >= 2
+		}
+		s = rest
+	}
+}
 
 // restrictingKeys are condition keys that, with a positive operator and a
 // concrete value, restrict a grant to accounts, an organisation, a network
@@ -107,15 +125,15 @@ func (ps *pass) checkPrincipalValue(typ string, v *policy.Value) {
 	}
 	switch typ {
 	case "AWS":
-		if !awsPrincipalRE.MatchString(text) && !strings.Contains(text, "${") {
+		if !awsPrincipalRE().MatchString(text) && !strings.Contains(text, "${") {
 			ps.reportAt("INVALID_PRINCIPAL_FORMAT", v, fmt.Sprintf("%q is not an account ID or an IAM/STS principal ARN", text), "")
 		}
 	case "Service":
-		if !servicePrincipalRE.MatchString(text) {
+		if !isServicePrincipal(text) {
 			fix := ""
-			if lower := strings.ToLower(text); servicePrincipalRE.MatchString(lower) {
+			if lower := strings.ToLower(text); isServicePrincipal(lower) {
 				fix = fmt.Sprintf("Write %q.", lower)
-			} else if !strings.Contains(text, ".") && servicePrincipalRE.MatchString(lower+".amazonaws.com") {
+			} else if !strings.Contains(text, ".") && isServicePrincipal(lower+".amazonaws.com") {
 				fix = fmt.Sprintf("Write %q.", lower+".amazonaws.com")
 			}
 			ps.reportAt("INVALID_SERVICE_PRINCIPAL_FORMAT", v, fmt.Sprintf("%q is not a service principal such as \"lambda.amazonaws.com\"", text), fix)
@@ -223,7 +241,7 @@ func (ps *pass) checkServicePrincipals(si *stmtInfo) {
 func pinsAccount(key, v string) bool {
 	switch key {
 	case "aws:sourceaccount", "aws:sourceowner":
-		return accountRE.MatchString(v)
+		return isAccountID(v)
 	case "aws:sourceorgid", "aws:sourceorgpaths":
 		return !hasWildcard(strings.TrimRight(v, "*/"))
 	}
@@ -231,7 +249,7 @@ func pinsAccount(key, v string) bool {
 	if len(f) < 6 {
 		return false
 	}
-	if accountRE.MatchString(f[4]) {
+	if isAccountID(f[4]) {
 		return true
 	}
 	if f[2] == "s3" && f[4] == "" {

@@ -2,7 +2,6 @@ package lint
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -10,23 +9,106 @@ import (
 	"github.com/iamguard/iamguard/policy"
 )
 
-var (
-	partitions = map[string]bool{"aws": true, "aws-cn": true, "aws-us-gov": true, "aws-iso": true, "aws-iso-b": true, "aws-iso-e": true, "aws-iso-f": true, "aws-eusc": true}
-	regionRE   = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
-	accountRE  = regexp.MustCompile(`^[0-9]{12}$`)
-	variableRE = regexp.MustCompile(`\$\{[^}]*\}`)
-)
+var partitions = map[string]bool{"aws": true, "aws-cn": true, "aws-us-gov": true, "aws-iso": true, "aws-iso-b": true, "aws-iso-e": true, "aws-iso-f": true, "aws-eusc": true}
 
-// withoutVariables replaces policy variables with '*', which is what they
-// can match for a static check.
+// The checks below are hand-written rather than regular expressions: they
+// run for every ARN, and package-level regexps are compiled at process
+// start, which every CLI run pays.
+
+// isAccountID: twelve digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isRegionName: two to four letters, one or more "-letters" parts, then
+// "-digits" ("us-east-1", "us-gov-west-1", "ap-southeast-5").
+func isRegionName(s string) bool {
+	first, rest, ok := strings.Cut(s, "-")
+	if !ok || len(first) < 2 || len(first) > 4 || !allIn(first, 'a', 'z') {
+		return false
+	}
+	last := strings.LastIndexByte(rest, '-')
+	if last < 0 || !allIn(rest[last+1:], '0', '9') {
+		return false
+	}
+	for _, part := range strings.Split(rest[:last], "-") {
+		if !allIn(part, 'a', 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// allIn: s is not empty and every byte is in [lo, hi].
+func allIn(s string, lo, hi byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < lo || s[i] > hi {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// withoutVariables replaces policy variables ("${aws:username}") with '*',
+// which is what they can match for a static check.
 func withoutVariables(s string) string {
 	if !strings.Contains(s, "${") {
 		return s
 	}
-	return variableRE.ReplaceAllString(s, "*")
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+2:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteByte('*')
+		s = s[i+2+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+
+// arnFields is strings.SplitN(t, ":", max) for max ≤ 6 (the ARN fields
+// arn:partition:service:region:account:resource) without allocating: the
+// fields and how many there are.
+type arnFields struct {
+	f [6]string
+	n int
+}
+
+func splitARN(t string, max int) arnFields {
+	var a arnFields
+	for a.n < max-1 {
+		i := strings.IndexByte(t, ':')
+		if i < 0 {
+			break
+		}
+		a.f[a.n] = t[:i]
+		a.n++
+		t = t[i+1:]
+	}
+	a.f[a.n] = t
+	a.n++
+	return a
+}
+
+// join writes the fields back with ':' between them.
+func (a *arnFields) join() string { return strings.Join(a.f[:a.n], ":") }
 
 // coversWholeService reports whether an ARN pattern covers every resource
 // of its service (or of one resource type) in every account:
@@ -38,7 +120,8 @@ func (ix *catalogIndex) coversWholeService(t string) bool {
 	if !strings.HasPrefix(t, "arn:") {
 		return false
 	}
-	f := strings.SplitN(t, ":", 6)
+	a := splitARN(t, 6)
+	f := a.f[:a.n]
 	if len(f) < 6 {
 		return f[len(f)-1] == "*"
 	}
@@ -97,7 +180,8 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 		ps.reportAt("INVALID_ARN_PREFIX", v, fmt.Sprintf(`%q is neither "*" nor an ARN`, v.Text), fix)
 		return false
 	}
-	f := strings.SplitN(t, ":", 6)
+	fields := splitARN(t, 6)
+	f := fields.f[:fields.n]
 	if len(f) < 6 {
 		if hasWildcard(t) {
 			return true // "arn:aws:*" spans the remaining fields
@@ -129,7 +213,7 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 	case region != "" && !hasWildcard(region) && shape.regionNever:
 		ps.reportAt("ARN_REGION_NOT_ALLOWED", v, fmt.Sprintf("%s ARNs have no region; %q has %q", svc, v.Text, region), "")
 		return false
-	case region != "" && !hasWildcard(region) && !regionRE.MatchString(region):
+	case region != "" && !hasWildcard(region) && !isRegionName(region):
 		ps.reportAt("INVALID_ARN_REGION", v, fmt.Sprintf("%q is not a region name", region), "")
 		return false
 	}
@@ -137,16 +221,16 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 	case acct != "" && !hasWildcard(acct) && shape.accountNever:
 		ps.reportAt("ARN_ACCOUNT_NOT_ALLOWED", v, fmt.Sprintf("%s ARNs have no account ID; %q has %q", svc, v.Text, acct), "")
 		return false
-	case acct != "" && !hasWildcard(acct) && acct != "aws" && !accountRE.MatchString(acct):
+	case acct != "" && !hasWildcard(acct) && acct != "aws" && !isAccountID(acct):
 		ps.reportAt("INVALID_ARN_ACCOUNT", v, fmt.Sprintf("%q is not a 12-digit account ID", acct), "")
 		return false
 	}
 	if len(ps.l.resourceTypesFor(t)) == 0 {
 		// Tell a misplaced region or account from a wrong resource part.
 		with := func(i int, s string) bool {
-			g := slices.Clone(f)
-			g[i] = s
-			return len(ps.l.resourceTypesFor(strings.Join(g, ":"))) > 0
+			g := fields
+			g.f[i] = s
+			return len(ps.l.resourceTypesFor(g.join())) > 0
 		}
 		switch {
 		case acct != "" && with(4, ""):
@@ -168,19 +252,11 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 	return true
 }
 
-// serviceTemplates lists up to n ARN templates of an ARN service segment.
+// serviceTemplates lists up to n (at most maxServiceTemplates) ARN
+// templates of an ARN service segment.
 func (ps *pass) serviceTemplates(svc string, n int) []string {
-	var out []string
-	for _, s := range ps.cat.Services() {
-		for _, rt := range s.ResourceTypes {
-			for _, t := range rt.ARNTemplates {
-				if strings.HasPrefix(t, "arn:${Partition}:"+svc+":") && len(out) < n {
-					out = append(out, strings.Replace(t, "${Partition}", "aws", 1))
-				}
-			}
-		}
-	}
-	return out
+	t := ps.ix.serviceTemplates[svc]
+	return t[:min(n, len(t))]
 }
 
 // checkResourceFitsActions: UNSUPPORTED_RESOURCE_ARN_IN_POLICY when no
@@ -197,14 +273,28 @@ func (ps *pass) checkResourceFitsActions(si *stmtInfo, v *policy.Value) {
 		return
 	}
 	types := ps.l.resourceTypesFor(t)
-	if f := strings.SplitN(t, ":", 6); len(types) == 0 && len(f) == 6 && f[4] == "" {
-		f[4] = "*" // an AWS-owned resource (SSM document, public AMI): no account
-		types = ps.l.resourceTypesFor(strings.Join(f, ":"))
+	if len(types) == 0 {
+		if f := splitARN(t, 6); f.n == 6 && f.f[4] == "" {
+			f.f[4] = "*" // an AWS-owned resource (SSM document, public AMI): no account
+			types = ps.l.resourceTypesFor(f.join())
+		}
 	}
-	for _, rt := range types {
-		for _, id := range ps.ix.typeActions[rt] {
-			if si.set.Has(id) {
-				return
+	if si.set.isSet {
+		typeActions := ps.ix.typeActions()
+		for _, rt := range types {
+			for _, id := range typeActions[rt] {
+				if si.set.set.Has(id) {
+					return
+				}
+			}
+		}
+	} else {
+		// Named actions: look at their own resource types.
+		for _, id := range si.set.ids {
+			for _, r := range ps.cat.ActionByID(id).Resources {
+				if r.Type != nil && slices.Contains(types, r.Type) {
+					return
+				}
 			}
 		}
 	}
@@ -289,42 +379,29 @@ func globCovers(b, a string) bool {
 	if suf > len(a)-pre || a[len(a)-suf:] != b[len(b)-suf:] {
 		return false
 	}
-	// reach[j]: b[:i] can consume a[:j].
-	var bufA, bufB [128]bool
-	reach, next := bufA[:0], bufB[:0]
-	if len(a)+1 > len(bufA) {
-		reach, next = make([]bool, len(a)+1), make([]bool, len(a)+1)
-	} else {
-		reach, next = bufA[:len(a)+1], bufB[:len(a)+1]
-	}
-	reach[0] = true
-	for i := 0; i < len(b); i++ {
-		clear(next)
-		bc := b[i]
-		for j := 0; j <= len(a); j++ {
-			if !reach[j] {
-				continue
-			}
-			if bc == '*' {
-				for k := j; k <= len(a); k++ {
-					next[k] = true
-				}
-				break
-			}
-			if j == len(a) {
-				continue
-			}
-			ac := a[j]
-			switch {
-			case bc == '?' && ac != '*':
-				next[j+1] = true
-			case bc == ac && ac != '*' && ac != '?':
-				next[j+1] = true
-			case bc == ac && ac == '?':
-				next[j+1] = true
-			}
+	// Match b against a's text, where a's own '*' can only be consumed by a
+	// '*' of b, and a's '?' by a '?' or '*' of b: the iterative glob
+	// matcher that retries from b's last '*', linear on typical inputs.
+	bi, ai, starB, starA := 0, 0, -1, 0
+	for ai < len(a) {
+		if bi < len(b) && b[bi] == '*' {
+			starB, starA = bi, ai
+			bi++
+			continue
 		}
-		reach, next = next, reach
+		if bi < len(b) && (b[bi] == '?' && a[ai] != '*' || b[bi] == a[ai] && b[bi] != '?') {
+			bi++
+			ai++
+			continue
+		}
+		if starB < 0 {
+			return false
+		}
+		bi, starA = starB+1, starA+1
+		ai = starA
 	}
-	return reach[len(a)]
+	for bi < len(b) && b[bi] == '*' {
+		bi++
+	}
+	return bi == len(b)
 }
