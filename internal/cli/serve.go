@@ -36,7 +36,7 @@ type serverParams struct {
 func addServerFlags(cmd *cobra.Command, p *serverParams, defaultMaxBody int64) {
 	f := cmd.Flags()
 	f.StringVar(&p.configFile, "config", "", "iamguard.yaml to use (default: the nearest one above the working directory)")
-	f.StringVar(&p.db, "db", "", "change store: a SQLite file or a postgres:// URL (default: "+defaultStoreHint()+")")
+	f.StringVar(&p.db, "db", "", "change store: a SQLite file or a postgres:// URL (default: $IAMGUARD_DB, else "+defaultStoreHint()+")")
 	f.StringVar(&p.root, "root", "", "directory scan and from-code requests may name paths under (default: none, content only)")
 	f.BoolVar(&p.allowWrite, "allow-write", false, "let apply change AWS (default: every apply is a dry run)")
 	f.StringVar(&p.tokenFile, "token-file", "", `bearer tokens, one per line: "TOKEN" or "NAME TOKEN" (NAME is the caller approvals check)`)
@@ -83,6 +83,11 @@ func openService(ctx context.Context, p serverParams) (*service.Service, func(),
 		if p.root, err = filepath.Abs(p.root); err != nil {
 			return nil, nil, asInputError(err)
 		}
+	}
+	if p.db == "" {
+		// The same store `iamguard change` uses, so approvals given
+		// anywhere count everywhere.
+		p.db = os.Getenv("IAMGUARD_DB")
 	}
 	if p.db == "" {
 		path, err := store.DefaultPath()
