@@ -79,7 +79,11 @@ func (g *Gate) issue(ctx context.Context, id string, step Step, contentHash stri
 		return "", time.Time{}, err
 	}
 	now := g.now().UTC()
-	exp := now.Add(g.cfg.Approvals.TokenTTL.Duration).Truncate(time.Second)
+	ttl := g.cfg.Approvals.TokenTTL.Duration
+	if ttl <= 0 {
+		ttl = time.Hour // config.Default's; a hand-built Config may leave it zero
+	}
+	exp := now.Add(ttl).Truncate(time.Second)
 	tok, err := signToken(key, Claims{ChangeID: id, Step: step, ContentHash: contentHash, IssuedAt: now.Unix(), ExpiresAt: exp.Unix()})
 	return tok, exp, err
 }
@@ -625,7 +629,10 @@ func (g *Gate) Approve(ctx context.Context, in ApproveInput) (*StepOutcome, erro
 	if err := g.checkContent(ctx, StepApprove, st, who); err != nil {
 		return nil, err
 	}
-	if st.State != StateRequested {
+	// An approved change may be approved again: that renews an approval
+	// token that expired before apply, under the same checks.
+	renewal := st.State == StateApproved
+	if st.State != StateRequested && !renewal {
 		return nil, g.refuse(ctx, StepApprove, st.ID, who, st.ContentHash, RefusedWrongState, "%s", stateMessage(st, "approve"))
 	}
 	if err := g.eligible(ctx, StepApprove, st, who, in.Channel); err != nil {
@@ -660,6 +667,9 @@ func (g *Gate) Approve(ctx context.Context, in ApproveInput) (*StepOutcome, erro
 	st.State = StateApproved
 	st.Approval = &Approval{By: who, At: now, ContentHash: st.ContentHash, Channel: in.Channel, Accepted: accepted, MFA: mfa, Comment: in.Comment}
 	detail := map[string]any{"channel": in.Channel, "accepted": accepted, "comment": in.Comment}
+	if renewal {
+		detail["renewal"] = true
+	}
 	if mfa != nil {
 		detail["mfa"] = mfa
 	}

@@ -128,9 +128,17 @@ func TestApprovalWorkflow(t *testing.T) {
 	// Once approved, the plan token does not apply it either.
 	_, err = g.Apply(ctx, ApplyInput{Token: p.Token, Applier: &recordingApplier{}})
 	g.wantRefusal(t, err, RefusedTokenWrongStep)
-	// Nor can anyone approve twice.
-	_, err = g.Approve(ctx, ApproveInput{ChangeID: p.ChangeID, Approver: "alice"})
-	g.wantRefusal(t, err, RefusedWrongState)
+	// The approval token expires; approving again renews it, under the same
+	// checks.
+	g.clock.Advance(2 * time.Hour)
+	_, err = g.Apply(ctx, ApplyInput{Token: ok.Token, Applier: &recordingApplier{}})
+	g.wantRefusal(t, err, RefusedTokenExpired)
+	_, err = g.Approve(ctx, ApproveInput{ChangeID: p.ChangeID, Approver: "carol"})
+	g.wantRefusal(t, err, RefusedSelfApproval)
+	ok, err = g.Approve(ctx, ApproveInput{ChangeID: p.ChangeID, Approver: "alice"})
+	if err != nil {
+		t.Fatalf("renewal: %v", err)
+	}
 
 	app := &recordingApplier{}
 	out, err := g.Apply(ctx, ApplyInput{Token: ok.Token, Applier: app, By: "carol"})
@@ -138,10 +146,10 @@ func TestApprovalWorkflow(t *testing.T) {
 		t.Fatalf("apply: %+v %v", out, err)
 	}
 	st, _ := g.Status(ctx, p.ChangeID)
-	if st.Approval.By != "bob" || st.Approval.ContentHash != p.ContentHash || st.Approval.Channel != ChannelCLI {
+	if st.Approval.By != "alice" || st.Approval.ContentHash != p.ContentHash || st.Approval.Channel != ChannelCLI {
 		t.Errorf("approval record: %+v", st.Approval)
 	}
-	if ev := auditEvents(t, g.st, p.ChangeID); ev != "plan scan refuse refuse request refuse refuse refuse refuse refuse refuse refuse approve refuse refuse apply-start apply" {
+	if ev := auditEvents(t, g.st, p.ChangeID); ev != "plan scan refuse refuse request refuse refuse refuse refuse refuse refuse refuse approve refuse refuse refuse approve apply-start apply" {
 		t.Errorf("audit: %s", ev)
 	}
 }
