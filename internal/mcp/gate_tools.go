@@ -6,7 +6,7 @@ import (
 	"github.com/iamguard/iamguard/internal/service"
 )
 
-func addGateTools(s *mcp.Server, caller callerFunc, svc *service.Service, readOnly func(string) *mcp.ToolAnnotations) {
+func addGateTools(s *mcp.Server, caller *callers, svc *service.Service, readOnly func(string) *mcp.ToolAnnotations) {
 	// The gate tools record every step in the audit log, so none is
 	// read-only; none is idempotent (each step issues a new token); only a
 	// writing apply reaches outside (AWS) or destroys anything.

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"strings"
+	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -63,7 +65,7 @@ func schemaOptions() *jsonschema.ForOptions {
 // tool registers one service call as a tool: input and output schemas
 // inferred from the request and response types, the caller put in the
 // context, errors returned as isError results.
-func tool[In, Out any](s *mcp.Server, t *mcp.Tool, caller func(*mcp.CallToolRequest) string, call func(context.Context, In) (Out, error)) {
+func tool[In, Out any](s *mcp.Server, t *mcp.Tool, caller *callers, call func(context.Context, In) (Out, error)) {
 	opts := schemaOptions()
 	in, err := jsonschema.For[In](opts)
 	if err != nil {
@@ -74,20 +76,51 @@ func tool[In, Out any](s *mcp.Server, t *mcp.Tool, caller func(*mcp.CallToolRequ
 		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
 	}
 	t.InputSchema, t.OutputSchema = in, out
+	name := t.Name
 	mcp.AddTool(s, t, func(ctx context.Context, req *mcp.CallToolRequest, input In) (*mcp.CallToolResult, Out, error) {
-		ctx = service.WithCaller(ctx, service.Caller{Name: caller(req), Via: service.ViaMCP})
+		who := caller.of(req)
+		start := time.Now()
+		ctx = service.WithCaller(ctx, service.Caller{Name: who, Via: service.ViaMCP})
 		resp, err := call(ctx, input)
 		if err != nil {
+			e := service.AsError(err, service.Internal)
+			caller.logCall(name, who, start, string(e.Code)+" "+e.Reason)
 			var zero Out
 			// An ordinary error becomes an isError result with its text:
-			// "CODE: file:line:col: message".
-			return nil, zero, service.AsError(err, service.Internal)
+			// "CODE (REASON): file:line:col: message".
+			return nil, zero, e
 		}
+		caller.logCall(name, who, start, "")
 		return nil, resp, nil
 	})
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// callers names who calls a tool and logs the call.
+type callers struct {
+	// fallback is the caller on stdio, and for a token naming no one.
+	fallback string
+	log      *slog.Logger
+}
+
+// of returns the caller the transport authenticated: the bearer token's
+// name over HTTP, else the server's own caller.
+func (c *callers) of(req *mcp.CallToolRequest) string {
+	if req != nil && req.Extra != nil && req.Extra.TokenInfo != nil && req.Extra.TokenInfo.UserID != "" {
+		return req.Extra.TokenInfo.UserID
+	}
+	return c.fallback
+}
+
+// logCall logs the tool, the caller, the time taken and the error code;
+// never the arguments, which may hold secrets being scanned.
+func (c *callers) logCall(tool, who string, start time.Time, errCode string) {
+	if c.log == nil {
+		return
+	}
+	c.log.Info("tool call", "tool", tool, "caller", who, "duration", time.Since(start).Round(time.Microsecond), "error", strings.TrimSpace(errCode))
+}
 
 // New builds the MCP server with every tool.
 func New(svc *service.Service, opts Options) *mcp.Server {
@@ -97,16 +130,11 @@ func New(svc *service.Service, opts Options) *mcp.Server {
 	}
 	s := mcp.NewServer(&mcp.Implementation{Name: "iamguard", Title: "iamguard: least-privilege IAM and gated AWS changes", Version: version},
 		&mcp.ServerOptions{Instructions: instructions, Logger: opts.Logger})
-	caller := func(req *mcp.CallToolRequest) string {
-		if req != nil && req.Extra != nil && req.Extra.TokenInfo != nil && req.Extra.TokenInfo.UserID != "" {
-			return req.Extra.TokenInfo.UserID
-		}
-		return opts.Caller
-	}
+	caller := &callers{fallback: opts.Caller, log: opts.Logger}
 	readOnly := func(title string) *mcp.ToolAnnotations {
 		return &mcp.ToolAnnotations{Title: title, ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: ptr(false)}
 	}
-	for _, add := range []func(*mcp.Server, func(*mcp.CallToolRequest) string, *service.Service, func(string) *mcp.ToolAnnotations){
+	for _, add := range []func(*mcp.Server, *callers, *service.Service, func(string) *mcp.ToolAnnotations){
 		addPolicyTools, addScanTools, addGateTools,
 	} {
 		add(s, caller, svc, readOnly)

@@ -14,8 +14,13 @@ import (
 // connect serves svc to an in-memory client calling as caller.
 func connect(t *testing.T, svc *service.Service, caller string) *mcp.ClientSession {
 	t.Helper()
+	return connectOpts(t, svc, Options{Caller: caller, Version: "test"})
+}
+
+func connectOpts(t *testing.T, svc *service.Service, opts Options) *mcp.ClientSession {
+	t.Helper()
 	ctx := context.Background()
-	srv := New(svc, Options{Caller: caller, Version: "test"})
+	srv := New(svc, opts)
 	st, ct := mcp.NewInMemoryTransports()
 	ss, err := srv.Connect(ctx, st, nil)
 	if err != nil {

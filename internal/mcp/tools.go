@@ -6,9 +6,7 @@ import (
 	"github.com/iamguard/iamguard/internal/service"
 )
 
-type callerFunc = func(*mcp.CallToolRequest) string
-
-func addPolicyTools(s *mcp.Server, caller callerFunc, svc *service.Service, readOnly func(string) *mcp.ToolAnnotations) {
+func addPolicyTools(s *mcp.Server, caller *callers, svc *service.Service, readOnly func(string) *mcp.ToolAnnotations) {
 	tool(s, &mcp.Tool{
 		Name:        "lint_policy",
 		Annotations: readOnly("Lint an IAM policy"),
@@ -72,7 +70,7 @@ Call it to check an action name exists (a misspelt name returns the closest real
 	}, caller, svc.ListActions)
 }
 
-func addScanTools(s *mcp.Server, caller callerFunc, svc *service.Service, readOnly func(string) *mcp.ToolAnnotations) {
+func addScanTools(s *mcp.Server, caller *callers, svc *service.Service, readOnly func(string) *mcp.ToolAnnotations) {
 	tool(s, &mcp.Tool{
 		Name:        "scan_resources",
 		Annotations: readOnly("Scan infrastructure code"),

@@ -3,9 +3,11 @@ package mcpserver
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -194,7 +196,8 @@ func TestToolErrors(t *testing.T) {
 // in full, in the structured result or the text.
 func TestScanSecretsRedacted(t *testing.T) {
 	t.Parallel()
-	cs := connect(t, service.New(service.Options{}), "alice")
+	var logs lockedBuffer
+	cs := connectOpts(t, service.New(service.Options{}), Options{Caller: "alice", Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	// Built at run time so that this file holds no secret-shaped literal.
 	token := "eff9243a8f50" + "6b40928b5b7a767c76fb"
 	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "scan_secrets", Arguments: map[string]any{
@@ -210,4 +213,25 @@ func TestScanSecretsRedacted(t *testing.T) {
 	if strings.Contains(string(all), token) || strings.Contains(string(all), token[4:16]) {
 		t.Fatalf("the result holds the secret: %s", all)
 	}
+	log := logs.String()
+	if !strings.Contains(log, "tool=scan_secrets caller=alice") || strings.Contains(log, token[4:16]) {
+		t.Fatalf("log: %s", log)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
