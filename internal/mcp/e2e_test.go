@@ -234,6 +234,27 @@ func workflow(t *testing.T, alice, bob, carol, noApprovers *mcp.ClientSession, s
 			t.Errorf("audit of %s: %s; want %s", id, got, want)
 		}
 	}
+	// A second change, rejected: by the requester refused, over a server
+	// without MCP approvers refused, by bob done; it never applies.
+	exports := strings.Replace(fixedBucket, "synthcoreai-uploads", "synthcoreai-exports", 1)
+	var plan2 service.PlanResponse
+	if msg := call(t, alice, "plan_change", map[string]any{"change": exports}, &plan2); msg != "" {
+		t.Fatal(msg)
+	}
+	if msg := call(t, alice, "request_approval", map[string]any{"token": plan2.Token}, nil); msg != "" {
+		t.Fatal(msg)
+	}
+	refusal(t, call(t, alice, "reject_change", map[string]any{"changeId": plan2.ChangeID, "reason": "mine"}, nil), "FORBIDDEN", "SELF_APPROVAL")
+	refusal(t, call(t, noApprovers, "reject_change", map[string]any{"changeId": plan2.ChangeID}, nil), "FORBIDDEN", "NOT_APPROVER")
+	var rejected service.StepResponse
+	if msg := call(t, bob, "reject_change", map[string]any{"changeId": plan2.ChangeID, "reason": "exports go to the existing bucket"}, &rejected); msg != "" {
+		t.Fatal(msg)
+	}
+	if rejected.State != "rejected" {
+		t.Fatalf("reject: %+v", rejected)
+	}
+	refusal(t, call(t, alice, "apply_change", map[string]any{"change": exports, "token": plan2.Token}, nil), "CONFLICT", "WRONG_STATE")
+
 	rep, err := store.Verify(ctx, st, "")
 	if err != nil || !rep.OK {
 		t.Fatalf("audit verify: %+v, %v", rep, err)
