@@ -79,13 +79,18 @@ func (g *Gate) issue(ctx context.Context, id string, step Step, contentHash stri
 		return "", time.Time{}, err
 	}
 	now := g.now().UTC()
-	ttl := g.cfg.Approvals.TokenTTL.Duration
-	if ttl <= 0 {
-		ttl = time.Hour // config.Default's; a hand-built Config may leave it zero
-	}
-	exp := now.Add(ttl).Truncate(time.Second)
+	exp := now.Add(g.tokenTTL()).Truncate(time.Second)
 	tok, err := signToken(key, Claims{ChangeID: id, Step: step, ContentHash: contentHash, IssuedAt: now.Unix(), ExpiresAt: exp.Unix()})
 	return tok, exp, err
+}
+
+// tokenTTL is approvals.tokenTTL; a hand-built Config may leave it zero,
+// which means config.Default's hour.
+func (g *Gate) tokenTTL() time.Duration {
+	if ttl := g.cfg.Approvals.TokenTTL.Duration; ttl > 0 {
+		return ttl
+	}
+	return time.Hour
 }
 
 // NextStep is what a plan says to do next.
@@ -629,11 +634,12 @@ func (g *Gate) Approve(ctx context.Context, in ApproveInput) (*StepOutcome, erro
 	if err := g.checkContent(ctx, StepApprove, st, who); err != nil {
 		return nil, err
 	}
-	// An approved change may be approved again: that renews an approval
-	// token that expired before apply, under the same checks.
-	renewal := st.State == StateApproved
+	// An approved change whose approval token has expired may be approved
+	// again, under the same checks: that renews the token. While the token
+	// is valid, a second approval is refused.
+	renewal := st.State == StateApproved && st.Approval != nil && !g.now().Before(st.Approval.At.Add(g.tokenTTL()))
 	if st.State != StateRequested && !renewal {
-		return nil, g.refuse(ctx, StepApprove, st.ID, who, st.ContentHash, RefusedWrongState, "%s", stateMessage(st, "approve"))
+		return nil, g.refuse(ctx, StepApprove, st.ID, who, st.ContentHash, RefusedWrongState, "%s", g.stateMessage(st, "approve"))
 	}
 	if err := g.eligible(ctx, StepApprove, st, who, in.Channel); err != nil {
 		return nil, err
@@ -733,12 +739,12 @@ func unaccepted(blocking []ScanFinding, accepted []string) []string {
 	return out
 }
 
-func stateMessage(st *Status, verb string) string {
+func (g *Gate) stateMessage(st *Status, verb string) string {
 	switch st.State {
 	case StatePlanned:
 		return fmt.Sprintf("change %s was not requested yet: its requester runs iamguard change request --token PLAN_TOKEN", st.ID)
 	case StateApproved:
-		return fmt.Sprintf("change %s is already approved by %s", st.ID, st.Approval.By)
+		return fmt.Sprintf("change %s is already approved by %s; its approval token is valid until %s", st.ID, st.Approval.By, st.Approval.At.Add(g.tokenTTL()).Format(time.RFC3339))
 	case StateRejected:
 		return fmt.Sprintf("change %s was rejected by %s (%s): plan a new change", st.ID, st.Rejection.By, st.Rejection.Reason)
 	case StateCancelled:
@@ -772,7 +778,7 @@ func (g *Gate) Reject(ctx context.Context, in RejectInput) (*StepOutcome, error)
 		return nil, err
 	}
 	if st.State != StateRequested && st.State != StateApproved {
-		return nil, g.refuse(ctx, "reject", st.ID, who, st.ContentHash, RefusedWrongState, "%s", stateMessage(st, "reject"))
+		return nil, g.refuse(ctx, "reject", st.ID, who, st.ContentHash, RefusedWrongState, "%s", g.stateMessage(st, "reject"))
 	}
 	if err := g.eligible(ctx, "reject", st, who, in.Channel); err != nil {
 		return nil, err
@@ -806,7 +812,7 @@ func (g *Gate) Cancel(ctx context.Context, in CancelInput) (*StepOutcome, error)
 	switch st.State {
 	case StatePlanned, StateRequested, StateApproved:
 	default:
-		return nil, g.refuse(ctx, "cancel", st.ID, who, st.ContentHash, RefusedWrongState, "%s", stateMessage(st, "cancel"))
+		return nil, g.refuse(ctx, "cancel", st.ID, who, st.ContentHash, RefusedWrongState, "%s", g.stateMessage(st, "cancel"))
 	}
 	isRequester := strings.EqualFold(who, strings.TrimSpace(st.Requester))
 	isApprover := len(g.cfg.Approvals.Approvers) == 0 || containsFold(g.cfg.Approvals.Approvers, who)
@@ -888,7 +894,7 @@ func (g *Gate) Apply(ctx context.Context, in ApplyInput) (*ApplyOutcome, error) 
 			return nil, refuse(RefusedWrongState, "change %s is being applied (started %s); if that apply was interrupted, apply again with --resume", st.ID, st.Updated.Format(time.RFC3339))
 		}
 	default:
-		return nil, refuse(RefusedWrongState, "%s", stateMessage(st, "apply"))
+		return nil, refuse(RefusedWrongState, "%s", g.stateMessage(st, "apply"))
 	}
 	if st.Rule.Scan && (st.Scan.Status == ScanSkipped || st.Scan.ContentHash != st.ContentHash) {
 		return nil, refuse(RefusedScanMissing, "rule %s needs a scan of this content and none is recorded (%s)", st.Rule.Name, cmpOr(st.Scan.Reason, "scan of other content"))

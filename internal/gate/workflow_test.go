@@ -128,8 +128,10 @@ func TestApprovalWorkflow(t *testing.T) {
 	// Once approved, the plan token does not apply it either.
 	_, err = g.Apply(ctx, ApplyInput{Token: p.Token, Applier: &recordingApplier{}})
 	g.wantRefusal(t, err, RefusedTokenWrongStep)
-	// The approval token expires; approving again renews it, under the same
-	// checks.
+	// While the approval token is valid, nobody approves twice.
+	_, err = g.Approve(ctx, ApproveInput{ChangeID: p.ChangeID, Approver: "alice"})
+	g.wantRefusal(t, err, RefusedWrongState)
+	// Once it expired, approving again renews it, under the same checks.
 	g.clock.Advance(2 * time.Hour)
 	_, err = g.Apply(ctx, ApplyInput{Token: ok.Token, Applier: &recordingApplier{}})
 	g.wantRefusal(t, err, RefusedTokenExpired)
@@ -149,7 +151,7 @@ func TestApprovalWorkflow(t *testing.T) {
 	if st.Approval.By != "alice" || st.Approval.ContentHash != p.ContentHash || st.Approval.Channel != ChannelCLI {
 		t.Errorf("approval record: %+v", st.Approval)
 	}
-	if ev := auditEvents(t, g.st, p.ChangeID); ev != "plan scan refuse refuse request refuse refuse refuse refuse refuse refuse refuse approve refuse refuse refuse approve apply-start apply" {
+	if ev := auditEvents(t, g.st, p.ChangeID); ev != "plan scan refuse refuse request refuse refuse refuse refuse refuse refuse refuse approve refuse refuse refuse refuse approve apply-start apply" {
 		t.Errorf("audit: %s", ev)
 	}
 }
