@@ -15,17 +15,82 @@ type Catalog struct {
 	ranges   []idRange // ranges[i]: the ActionIDs of services[i]
 	actions  []*Action // by ActionID
 
-	// Lookup indexes, keyed by lower-case text.
-	serviceIndex map[string]int     // prefix → index into services
-	actionByName map[string]*Action // "s3:getobject"
-	lowerNames   []string           // lower-case FullName by ActionID
+	// Lookup indexes, keyed by lower-case text. Only the service index is
+	// built at load; a command that looks at three services builds the name
+	// maps of three services (a CLI run pays for what it uses).
+	serviceIndex map[string]int // prefix → index into services
+	names        []serviceNames // by service index, built on first use
 
-	keys          []*ConditionKey          // every key, sorted by name (lower-case)
-	keyByName     map[string]*ConditionKey // exact names, lower-case
-	templatedKeys []templatedKey           // keys holding ${...}, for ConditionKey
-
+	rawKeys   []ConditionKey        // as decoded; keyIndex indexes them on first use
+	keyIndex  func() *keyIndex      // condition keys by name, built on first use
 	templates func() *templateIndex // compiled ARN templates, built on first use
 	matches   matchCache
+}
+
+// serviceNames is one service's lower-case action names.
+type serviceNames struct {
+	once   sync.Once
+	lower  []string           // lower-case action name (no prefix), by ActionID - first
+	byName map[string]*Action // lower-case action name (no prefix) → action
+}
+
+// serviceNames returns service si's name tables, building them once.
+func (c *Catalog) serviceNames(si int) *serviceNames {
+	n := &c.names[si]
+	n.once.Do(func() {
+		rg := c.ranges[si]
+		acts := c.actions[rg.first:rg.end]
+		size := 0
+		for _, a := range acts {
+			size += len(a.Name)
+		}
+		// One buffer for the service's names: String hands it over without
+		// a copy, and every map key is a slice of it.
+		var sb strings.Builder
+		sb.Grow(size)
+		for _, a := range acts {
+			for i := 0; i < len(a.Name); i++ {
+				b := a.Name[i]
+				if 'A' <= b && b <= 'Z' {
+					b += 'a' - 'A'
+				}
+				sb.WriteByte(b)
+			}
+		}
+		all := sb.String()
+		n.lower = make([]string, len(acts))
+		n.byName = make(map[string]*Action, len(acts))
+		off := 0
+		for i, a := range acts {
+			n.lower[i] = all[off : off+len(a.Name)]
+			n.byName[n.lower[i]] = a
+			off += len(a.Name)
+		}
+	})
+	return n
+}
+
+// lowerActionName is the lower-case name (without prefix) of action id of
+// service si.
+func (c *Catalog) lowerActionName(si, id int) string {
+	return c.serviceNames(si).lower[id-c.ranges[si].first]
+}
+
+// lookup finds an action by full name, ignoring case, without building an
+// error.
+func (c *Catalog) lookup(name string) (*Action, bool) {
+	prefix, action, ok := strings.Cut(name, ":")
+	if !ok {
+		return nil, false
+	}
+	var pbuf [64]byte
+	si, ok := c.serviceIndex[string(lowerInto(pbuf[:0], prefix))]
+	if !ok {
+		return nil, false
+	}
+	var buf [128]byte
+	a, ok := c.serviceNames(si).byName[string(lowerInto(buf[:0], action))]
+	return a, ok
 }
 
 type idRange struct{ first, end int }
@@ -60,8 +125,7 @@ func (c *Catalog) ActionByID(id ActionID) *Action {
 // Action finds an action by its full name ("s3:GetObject"), ignoring case.
 // The error is an *UnknownError that suggests the closest real name.
 func (c *Catalog) Action(name string) (*Action, error) {
-	var buf [128]byte
-	if a, ok := c.actionByName[string(lowerInto(buf[:0], name))]; ok {
+	if a, ok := c.lookup(name); ok {
 		return a, nil
 	}
 	return nil, c.unknownAction(name)
@@ -71,9 +135,7 @@ func (c *Catalog) Action(name string) (*Action, error) {
 // name, and no "did you mean" search is made (callers that see the same
 // unknown names often ask Action once and keep its error).
 func (c *Catalog) LookupAction(name string) (*Action, bool) {
-	var buf [128]byte
-	a, ok := c.actionByName[string(lowerInto(buf[:0], name))]
-	return a, ok
+	return c.lookup(name)
 }
 
 // HasAccessLevel reports whether l is one of the action's access levels.
@@ -119,42 +181,13 @@ func (c *Catalog) index(actions []Action, keys []ConditionKey) {
 	}
 	c.serviceIndex = make(map[string]int, len(c.services))
 	for i, s := range c.services {
-		c.serviceIndex[strings.ToLower(s.Prefix)] = i
+		c.serviceIndex[lowerASCII(s.Prefix)] = i
 		rg := c.ranges[i]
 		s.Actions = c.actions[rg.first:rg.end:rg.end]
 	}
-
-	// Lower-case full names, all in one buffer, so the 22k map keys cost
-	// one allocation.
-	size := 0
-	for _, a := range c.actions {
-		size += len(a.Service.Prefix) + 1 + len(a.Name)
-	}
-	var sb strings.Builder // String() hands over the buffer without a copy
-	sb.Grow(size)
-	for _, a := range c.actions {
-		for _, part := range [...]string{a.Service.Prefix, ":", a.Name} {
-			for i := 0; i < len(part); i++ {
-				b := part[i]
-				if 'A' <= b && b <= 'Z' {
-					b += 'a' - 'A'
-				}
-				sb.WriteByte(b)
-			}
-		}
-	}
-	all := sb.String()
-	c.lowerNames = make([]string, len(c.actions))
-	c.actionByName = make(map[string]*Action, len(c.actions))
-	off := 0
-	for i, a := range c.actions {
-		n := len(a.Service.Prefix) + 1 + len(a.Name)
-		c.lowerNames[i] = all[off : off+n]
-		c.actionByName[c.lowerNames[i]] = a
-		off += n
-	}
-
-	c.indexKeys(keys)
+	c.names = make([]serviceNames, len(c.services))
+	c.rawKeys = keys
+	c.keyIndex = sync.OnceValue(c.indexKeys)
 	c.templates = sync.OnceValue(c.buildTemplates)
 	c.matches.m = map[string]ActionSet{}
 }
@@ -194,7 +227,7 @@ func (c *Catalog) unknownAction(name string) *UnknownError {
 	}
 	e := &UnknownError{Kind: "service", Name: name}
 	if si := c.suggestService(prefix); si >= 0 {
-		if a, ok := c.actionByName[lowerASCII(c.services[si].Prefix+":"+action)]; ok {
+		if a, ok := c.lookup(c.services[si].Prefix + ":" + action); ok {
 			e.Suggestion = a.FullName()
 		} else if s := c.suggestAction(si, action); s != "" {
 			e.Suggestion = s
@@ -235,9 +268,12 @@ func (c *Catalog) suggestAction(si int, name string) string {
 		first, end = c.ranges[si].first, c.ranges[si].end
 	}
 	best, bestScore := -1, 1<<30
+	si = max(si, 0)
 	for id := first; id < end; id++ {
-		full := c.lowerNames[id]
-		la := full[strings.IndexByte(full, ':')+1:]
+		for id >= c.ranges[si].end {
+			si++ // every service in turn when searching them all
+		}
+		la := c.lowerActionName(si, id)
 		d := editDistance(ln, la, bestScore+1)
 		if len(ln) >= 3 && (strings.HasPrefix(la, ln) || strings.HasPrefix(ln, la)) {
 			d--

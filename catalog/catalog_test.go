@@ -555,7 +555,7 @@ func TestIntersectsFastAgreesWithDP(t *testing.T) {
 	for _, p := range patterns {
 		var cp compiledPattern
 		fast := compilePattern(&cp, p)
-		for _, ct := range ix.all.tmpls {
+		for _, ct := range ix.all().tmpls {
 			want := intersects(ct.toks, p)
 			if !fast {
 				continue
@@ -580,7 +580,7 @@ func FuzzIntersects(f *testing.F) {
 			return
 		}
 		for k := 0; k < 16; k++ {
-			ct := ix.all.tmpls[(int(which)*16+k)%len(ix.all.tmpls)]
+			ct := ix.all().tmpls[(int(which)*16+k)%len(ix.all().tmpls)]
 			if got, want := intersectsFast(ct.toks, &cp), intersects(ct.toks, p); got != want {
 				t.Fatalf("template %q, pattern %q: fast %v, DP %v", ct.text, p, got, want)
 			}
@@ -597,10 +597,10 @@ func TestResourceTypesForARNSharedRows(t *testing.T) {
 	c := Default()
 	ix := c.templates()
 	naive := func(p string) []*ResourceType {
-		cands := ix.all.tmpls
+		cands := ix.all().tmpls
 		if svc := arnService(p); svc != "" {
-			if g := ix.byService[svc]; g != nil {
-				cands = g.tmpls
+			if st := ix.byService[svc]; st != nil {
+				cands = st.group().tmpls
 			} else {
 				cands = nil
 			}
@@ -632,7 +632,7 @@ func TestResourceTypesForARNSharedRows(t *testing.T) {
 		}
 	}
 	n := 0
-	for i, ct := range ix.all.tmpls {
+	for i, ct := range ix.all().tmpls {
 		if i%4 != 0 && testing.Short() {
 			continue // a quarter of the catalog in -short runs
 		}

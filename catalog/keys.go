@@ -34,18 +34,26 @@ type templatedKey struct {
 	key    *ConditionKey
 }
 
+// keyIndex is the condition keys indexed by name.
+type keyIndex struct {
+	keys          []*ConditionKey          // every key, sorted by name (lower-case)
+	keyByName     map[string]*ConditionKey // exact names, lower-case
+	templatedKeys []templatedKey           // keys holding ${...}, for ConditionKey
+}
+
 // ConditionKey finds a condition key by name, ignoring case. A name that
 // fills in a templated key resolves to the template: "aws:RequestTag/Env"
 // → aws:RequestTag/${TagKey}, "s3:ExistingObjectTag/team" →
 // s3:ExistingObjectTag/${TagKey}. Global (aws:) and service keys alike.
 func (c *Catalog) ConditionKey(name string) (*ConditionKey, bool) {
+	ki := c.keyIndex()
 	var buf [128]byte
 	lname := lowerInto(buf[:0], name)
-	if k, ok := c.keyByName[string(lname)]; ok {
+	if k, ok := ki.keyByName[string(lname)]; ok {
 		return k, true
 	}
-	for i := range c.templatedKeys {
-		t := &c.templatedKeys[i]
+	for i := range ki.templatedKeys {
+		t := &ki.templatedKeys[i]
 		if len(lname) > len(t.prefix) && string(lname[:len(t.prefix)]) == t.prefix && t.glob.Match(string(lname)) {
 			return t.key, true
 		}
@@ -56,13 +64,13 @@ func (c *Catalog) ConditionKey(name string) (*ConditionKey, bool) {
 // ConditionKeys returns every known condition key (global and service),
 // one per name, sorted by name ignoring case.
 func (c *Catalog) ConditionKeys() []*ConditionKey {
-	return append([]*ConditionKey(nil), c.keys...)
+	return append([]*ConditionKey(nil), c.keyIndex().keys...)
 }
 
 // GlobalConditionKeys returns the aws: keys, sorted by name ignoring case.
 func (c *Catalog) GlobalConditionKeys() []*ConditionKey {
 	var out []*ConditionKey
-	for _, k := range c.keys {
+	for _, k := range c.keyIndex().keys {
 		if len(k.Name) > 4 && strings.EqualFold(k.Name[:4], "aws:") {
 			out = append(out, k)
 		}
@@ -74,15 +82,17 @@ func (c *Catalog) GlobalConditionKeys() []*ConditionKey {
 // keys; for a service key, the definition of the service whose prefix the
 // key carries (other services may restate it with another type), else the
 // first service's in prefix order.
-func (c *Catalog) indexKeys(keys []ConditionKey) {
-	c.keyByName = make(map[string]*ConditionKey, len(keys))
+func (c *Catalog) indexKeys() *keyIndex {
+	keys := c.rawKeys
+	ki := &keyIndex{}
+	ki.keyByName = make(map[string]*ConditionKey, len(keys))
 	owned := map[string]bool{}
 	for i := range keys {
 		k := &keys[i]
 		ln := strings.ToLower(k.Name)
 		if strings.HasPrefix(ln, "aws:") {
-			if _, ok := c.keyByName[ln]; !ok {
-				c.keyByName[ln] = k
+			if _, ok := ki.keyByName[ln]; !ok {
+				ki.keyByName[ln] = k
 			}
 		}
 	}
@@ -93,22 +103,22 @@ func (c *Catalog) indexKeys(keys []ConditionKey) {
 			if strings.HasPrefix(ln, "aws:") || owned[ln] {
 				continue
 			}
-			if _, ok := c.keyByName[ln]; !ok || strings.HasPrefix(ln, lp) {
-				c.keyByName[ln] = k
+			if _, ok := ki.keyByName[ln]; !ok || strings.HasPrefix(ln, lp) {
+				ki.keyByName[ln] = k
 				owned[ln] = strings.HasPrefix(ln, lp)
 			}
 		}
 	}
-	lowerNames := make([]string, 0, len(c.keyByName))
-	for ln := range c.keyByName {
+	lowerNames := make([]string, 0, len(ki.keyByName))
+	for ln := range ki.keyByName {
 		lowerNames = append(lowerNames, ln)
 	}
 	sort.Strings(lowerNames)
-	c.keys = make([]*ConditionKey, len(lowerNames))
+	ki.keys = make([]*ConditionKey, len(lowerNames))
 	for i, ln := range lowerNames {
-		c.keys[i] = c.keyByName[ln]
+		ki.keys[i] = ki.keyByName[ln]
 	}
-	for _, k := range c.keys {
+	for _, k := range ki.keys {
 		if !k.Templated {
 			continue
 		}
@@ -126,14 +136,15 @@ func (c *Catalog) indexKeys(keys []ConditionKey) {
 			rest = rest[j:]
 		}
 		first, _ := placeholder(ln)
-		c.templatedKeys = append(c.templatedKeys, templatedKey{
+		ki.templatedKeys = append(ki.templatedKeys, templatedKey{
 			prefix: ln[:first],
 			glob:   arn.CompileAction(g.String()),
 			key:    k,
 		})
 	}
 	// The most specific template (longest literal prefix) wins.
-	sort.SliceStable(c.templatedKeys, func(i, j int) bool {
-		return len(c.templatedKeys[i].prefix) > len(c.templatedKeys[j].prefix)
+	sort.SliceStable(ki.templatedKeys, func(i, j int) bool {
+		return len(ki.templatedKeys[i].prefix) > len(ki.templatedKeys[j].prefix)
 	})
+	return ki
 }

@@ -357,9 +357,9 @@ func (c *Catalog) match(pattern string) (ActionSet, error) {
 			set.addRange(rg.first, rg.end)
 			continue
 		}
-		skip := len(c.services[si].Prefix) + 1
+		lower := c.serviceNames(si).lower
 		for id := rg.first; id < rg.end; id++ {
-			if ap.Match(c.lowerNames[id][skip:]) {
+			if ap.Match(lower[id-rg.first]) {
 				set.words[id>>6] |= 1 << (uint(id) & 63)
 			}
 		}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"strings"
+	"sync"
 )
 
 // How an ARN template such as
@@ -67,10 +68,50 @@ func (g *templateGroup) add(ct *compiledTemplate) {
 	g.shared = append(g.shared, n)
 }
 
+// templateIndex holds every ARN template of the catalog, grouped by the
+// ARN's service segment. A group is compiled the first time an ARN of its
+// service is matched, so a run that looks at three services compiles three
+// groups, not 2,300 templates.
 type templateIndex struct {
-	all       templateGroup
-	byService map[string]*templateGroup // ARN service segment → templates
-	byType    map[*ResourceType][]*compiledTemplate
+	byService map[string]*serviceTemplates // ARN service segment → templates
+	order     []*compiledTemplate          // every template, in catalog order
+	all       func() *templateGroup        // every template compiled (patterns naming no service)
+	byType    func() map[*ResourceType][]*compiledTemplate
+}
+
+// serviceTemplates is the templates of one ARN service segment.
+type serviceTemplates struct {
+	once  sync.Once
+	tmpls []*compiledTemplate // catalog order; toks filled by group()
+	g     templateGroup
+}
+
+// group compiles the templates once and returns them with their shared
+// prefix lengths.
+func (st *serviceTemplates) group() *templateGroup {
+	st.once.Do(func() {
+		for _, ct := range st.tmpls {
+			// A final placeholder stops at a separator by which another
+			// template of the service goes on (see the top of this file).
+			var final uint8
+			for _, other := range st.tmpls {
+				if len(other.text) > len(ct.text) && strings.HasPrefix(other.text, ct.text) {
+					switch other.text[len(ct.text)] {
+					case ':':
+						final |= exclColon
+					case '/':
+						final |= exclSlash
+					}
+				}
+			}
+			ct.toks = compileTemplate(ct.text, final)
+		}
+		// Shared prefixes are counted once every template has its tokens.
+		for _, ct := range st.tmpls {
+			st.g.add(ct)
+		}
+	})
+	return &st.g
 }
 
 // arnService is the service segment of an ARN template or ARN, or "" when
@@ -92,47 +133,51 @@ func arnService(s string) string {
 }
 
 func (c *Catalog) buildTemplates() *templateIndex {
-	var all []*compiledTemplate
-	byService := map[string][]*compiledTemplate{}
-	ix := &templateIndex{byService: map[string]*templateGroup{}, byType: map[*ResourceType][]*compiledTemplate{}}
+	n := 0
+	for _, s := range c.services {
+		for _, rt := range s.ResourceTypes {
+			n += len(rt.ARNTemplates)
+		}
+	}
+	backing := make([]compiledTemplate, 0, n)
+	ix := &templateIndex{byService: map[string]*serviceTemplates{}, order: make([]*compiledTemplate, 0, n)}
 	for _, s := range c.services {
 		for _, rt := range s.ResourceTypes {
 			for _, t := range rt.ARNTemplates {
-				ct := &compiledTemplate{rt: rt, text: t}
-				all = append(all, ct)
-				byService[arnService(t)] = append(byService[arnService(t)], ct)
-				ix.byType[rt] = append(ix.byType[rt], ct)
-			}
-		}
-	}
-	for _, group := range byService {
-		for _, ct := range group {
-			var final uint8
-			for _, other := range group {
-				if len(other.text) > len(ct.text) && strings.HasPrefix(other.text, ct.text) {
-					switch other.text[len(ct.text)] {
-					case ':':
-						final |= exclColon
-					case '/':
-						final |= exclSlash
-					}
+				backing = append(backing, compiledTemplate{rt: rt, text: t})
+				ct := &backing[len(backing)-1]
+				ix.order = append(ix.order, ct)
+				svc := arnService(t)
+				st := ix.byService[svc]
+				if st == nil {
+					st = &serviceTemplates{}
+					ix.byService[svc] = st
 				}
+				st.tmpls = append(st.tmpls, ct)
 			}
-			ct.toks = compileTemplate(ct.text, final)
 		}
 	}
-	// Groups are filled once every template is compiled, so that shared
-	// prefixes are counted on final tokens.
-	for _, ct := range all {
-		ix.all.add(ct)
+	compileAll := func() {
+		for _, st := range ix.byService {
+			st.group()
+		}
 	}
-	for svc, group := range byService {
+	ix.all = sync.OnceValue(func() *templateGroup {
+		compileAll()
 		g := &templateGroup{}
-		for _, ct := range group {
+		for _, ct := range ix.order {
 			g.add(ct)
 		}
-		ix.byService[svc] = g
-	}
+		return g
+	})
+	ix.byType = sync.OnceValue(func() map[*ResourceType][]*compiledTemplate {
+		compileAll()
+		m := map[*ResourceType][]*compiledTemplate{}
+		for _, ct := range ix.order {
+			m[ct.rt] = append(m[ct.rt], ct)
+		}
+		return m
+	})
 	return ix
 }
 
@@ -247,12 +292,15 @@ func intersects(toks []ttok, p string) bool {
 // "arn:aws:s3:::engify-ai-uploads" → s3 bucket; "*" → every type.
 func (c *Catalog) ResourceTypesForARN(resourceARN string) []*ResourceType {
 	ix := c.templates()
-	cands := &ix.all
+	var cands *templateGroup
 	if svc := arnService(resourceARN); svc != "" {
-		cands = ix.byService[svc]
-		if cands == nil {
+		st := ix.byService[svc]
+		if st == nil {
 			return nil
 		}
+		cands = st.group()
+	} else {
+		cands = ix.all()
 	}
 	var cp compiledPattern
 	fast := compilePattern(&cp, resourceARN)
@@ -316,7 +364,7 @@ func (c *Catalog) ActionResourceMatches(a *Action, resourceARN string) bool {
 		if r.Type == nil {
 			continue
 		}
-		for _, ct := range ix.byType[r.Type] {
+		for _, ct := range ix.byType()[r.Type] {
 			if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, resourceARN) {
 				return true
 			}
