@@ -161,7 +161,7 @@ type Environment struct {
 	Account    string `yaml:"account"`
 	Region     string `yaml:"region"`
 	Profile    string `yaml:"profile"` // AWS shared-config profile used to apply
-	// Value is what goes in the Environment tag (e.g. "development").
+	// TagValue is what goes in the Environment tag (e.g. "development").
 	TagValue string `yaml:"tagValue"`
 }
 
@@ -249,7 +249,7 @@ func DefaultApprovalRules() []ApprovalRule {
 		{Name: "read-prod", Operation: "read", Environment: "production", Approval: false, Scan: false},
 		{Name: "read", Operation: "read", Approval: false, Scan: false},
 		{Name: "update-prod", Operation: "update", Environment: "production", Approval: true, Scan: true},
-		{Name: "create-iam-policy", Operation: "create", ResourceTypes: []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}, Approval: false, Scan: true},
+		{Name: "create-iam-policy", Operation: "create", ResourceTypes: []string{"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy"}, Approval: false, Scan: true},
 		{Name: "create-under-10", Operation: "create", MaxMonthlyCost: f64(10), Approval: false, Scan: true},
 		{Name: "create-10-or-more", Operation: "create", MinMonthlyCost: f64(10), Approval: true, Scan: true},
 		// Not in the seed's table: updates outside production are scanned but

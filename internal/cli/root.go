@@ -23,8 +23,14 @@ var commands = []func() *cobra.Command{
 	newScanCmd,
 	newSimulateCmd,
 	newExplainCmd,
-	newMCPCmd, newServeCmd,
-	newSuggestCmd, newExtendCmd, newFromCodeCmd, newFromLogsCmd,
+	newSuggestCmd,
+	newExtendCmd,
+	newFromCodeCmd,
+	newFromLogsCmd,
+	newChangeCmd,
+	newAuditCmd,
+	newMCPCmd,
+	newServeCmd,
 }
 
 func newRootCmd() *cobra.Command {
