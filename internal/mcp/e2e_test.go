@@ -62,6 +62,15 @@ const fixedBucket = `{
   }
 }`
 
+// orgConfig is SynthCore's iamguard.yaml. A Cloud Control bucket cannot
+// carry its bucket policy, so the TLS-only policy is its own change and the
+// finding is suppressed with that reason.
+const orgConfig = `project: SynthCore
+suppressions:
+  - code: S3_TLS_NOT_ENFORCED
+    reason: the TLS-only bucket policy is planned as its own AWS::S3::BucketPolicy change
+`
+
 // gateServices are two servers over one store: one whose configuration
 // names bob as an MCP approver, one that names no MCP approvers.
 func gateServices(t *testing.T) (withApprovers, without *service.Service, st store.Store) {
@@ -72,11 +81,11 @@ func gateServices(t *testing.T) (withApprovers, without *service.Service, st sto
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	named, err := config.Parse("iamguard.yaml", []byte("project: SynthCore\napprovals:\n  mcpApprovers: [bob]\n"))
+	named, err := config.Parse("iamguard.yaml", []byte(orgConfig+"approvals:\n  mcpApprovers: [bob]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := config.Parse("iamguard.yaml", []byte("project: SynthCore\n"))
+	plain, err := config.Parse("iamguard.yaml", []byte(orgConfig))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,15 @@ const (
 	bobToken   = "bob-token-0123456789abcdef"
 )
 
+// orgConfig is SynthCore's iamguard.yaml. A Cloud Control bucket cannot
+// carry its bucket policy, so the TLS-only policy is its own change and the
+// finding is suppressed with that reason.
+const orgConfig = `project: SynthCore
+suppressions:
+  - code: S3_TLS_NOT_ENFORCED
+    reason: the TLS-only bucket policy is planned as its own AWS::S3::BucketPolicy change
+`
+
 // newAPI serves a service with a SQLite store in a temporary directory;
 // alice and bob have tokens.
 func newAPI(t *testing.T, opts service.Options) *httptest.Server {
@@ -34,7 +43,7 @@ func newAPI(t *testing.T, opts service.Options) *httptest.Server {
 		opts.Store = st
 	}
 	if opts.Config == nil {
-		cfg, err := config.Parse("iamguard.yaml", []byte("project: SynthCore\n"))
+		cfg, err := config.Parse("iamguard.yaml", []byte(orgConfig))
 		if err != nil {
 			t.Fatal(err)
 		}

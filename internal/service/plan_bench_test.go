@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iamguard/iamguard/config"
 	"github.com/iamguard/iamguard/internal/gate/store"
 )
 
@@ -49,7 +50,13 @@ func BenchmarkPlanChange(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer st.Close()
-			s := New(Options{Store: st})
+			// A Cloud Control bucket cannot carry its bucket policy: the
+			// TLS-only policy is its own change, as an organisation says.
+			cfg, err := config.Parse("iamguard.yaml", []byte("project: SynthCore\nsuppressions:\n  - code: S3_TLS_NOT_ENFORCED\n    reason: the TLS-only bucket policy is its own change\n"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := New(Options{Config: cfg, Store: st})
 			ctx = WithCaller(ctx, Caller{Name: "alice", Via: ViaMCP})
 			var req PlanRequest
 			if err := json.Unmarshal([]byte(`{"change": `+bc.change+`}`), &req); err != nil {
