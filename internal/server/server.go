@@ -114,6 +114,8 @@ type handler = func(http.ResponseWriter, *http.Request) *service.Error
 func (a *api) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		info := &requestInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 		rw := &statusWriter{ResponseWriter: w}
 		hdr := w.Header()
 		hdr.Set("Cache-Control", "no-store")
@@ -128,8 +130,7 @@ func (a *api) serve(h handler) http.Handler {
 				}
 			}
 			if a.log != nil {
-				c, _ := service.CallerFrom(r.Context())
-				a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rw.status, "duration", time.Since(start).Round(time.Microsecond), "caller", c.Name)
+				a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rw.status, "duration", time.Since(start).Round(time.Microsecond), "caller", info.caller)
 			}
 		}()
 		if err := h(rw, r); err != nil {
@@ -147,8 +148,10 @@ func (a *api) authenticated(h handler) handler {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="iamguard"`)
 			return service.Errorf(service.Unauthorized, "a valid bearer token is required: Authorization: Bearer TOKEN")
 		}
-		*r = *r.WithContext(service.WithCaller(r.Context(), service.Caller{Name: name, Via: service.ViaHTTP}))
-		return h(w, r)
+		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+			info.caller = name
+		}
+		return h(w, r.WithContext(service.WithCaller(r.Context(), service.Caller{Name: name, Via: service.ViaHTTP})))
 	}
 }
 
@@ -313,6 +316,11 @@ func writeError(w http.ResponseWriter, e *service.Error) {
 	w.WriteHeader(e.Code.HTTPStatus())
 	w.Write(buf.Bytes())
 }
+
+// requestInfo carries what the request log needs from inside the handler.
+type requestInfo struct{ caller string }
+
+type requestInfoKey struct{}
 
 // statusWriter remembers the status written, for the log.
 type statusWriter struct {
