@@ -205,3 +205,43 @@ func TestChangeScannerPositions(t *testing.T) {
 		t.Fatalf("no SERVICE_WILDCARD in %+v", fs)
 	}
 }
+
+// TestChangeScannerSecrets: a secret written into a change's properties
+// is found at its line, and shown redacted.
+func TestChangeScannerSecrets(t *testing.T) {
+	t.Parallel()
+	// Built at run time so that this file holds no secret-shaped literal.
+	key := "SG." + "_kv5ZJr3J1TWDtkwtDDb-x" + "." + "HKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po-"
+	doc := `{
+  "environment": "dev",
+  "operation": "create",
+  "resourceType": "AWS::Lambda::Function",
+  "properties": {
+    "FunctionName": "engify-rag",
+    "Environment": {"Variables": {
+      "SENDGRID_API_KEY": "` + key + `"
+    }}
+  }
+}`
+	c, err := gate.ParseChange("change.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := changeScanner{New(Options{})}.ScanChange(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Code != "SENDGRID_API_KEY" {
+			continue
+		}
+		if f.Line != 8 || f.Path != "properties.Environment.Variables.SENDGRID_API_KEY" {
+			t.Errorf("at %d %s; want line 8, properties.Environment.Variables.SENDGRID_API_KEY", f.Line, f.Path)
+		}
+		if strings.Contains(f.Message, key[3:25]) {
+			t.Errorf("message shows the secret: %s", f.Message)
+		}
+		return
+	}
+	t.Fatalf("no SENDGRID_API_KEY in %+v", fs)
+}
