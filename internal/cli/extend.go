@@ -58,9 +58,11 @@ production.`,
 }
 
 // readCurrent reads the attached policies: files, and the JSON and YAML
-// files of directories.
+// files of directories that look like policies (a directory also holds
+// iamguard.yaml, templates and scenarios, which are not attached policies).
 func readCurrent(paths []string) ([]*policy.Policy, error) {
 	var files []string
+	listed := map[string]bool{}
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
@@ -68,6 +70,7 @@ func readCurrent(paths []string) ([]*policy.Policy, error) {
 		}
 		if !info.IsDir() {
 			files = append(files, p)
+			listed[p] = true
 			continue
 		}
 		entries, err := os.ReadDir(p)
@@ -90,6 +93,9 @@ func readCurrent(paths []string) ([]*policy.Policy, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !listed[f] && !lint.LooksLikePolicy(f, data) {
+			continue
+		}
 		pol, err := lint.ParseFile(f, data)
 		if err != nil {
 			return nil, err
@@ -111,7 +117,11 @@ func runExtend(_ context.Context, p extendParams, out io.Writer) error {
 	case p.need != "" && len(p.resources) > 0:
 		return inputErrorf("--resource pairs with --action; to scope a --need, set scope.prefixes in iamguard.yaml")
 	}
-	cfg, err := loadGenerateConfig(p.configFile, ".")
+	near := "."
+	if len(p.current) > 0 {
+		near = p.current[0]
+	}
+	cfg, err := loadGenerateConfig(p.configFile, near)
 	if err != nil {
 		return err
 	}

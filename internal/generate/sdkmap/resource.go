@@ -269,7 +269,13 @@ func ProjectPattern(prefix, project string) string {
 // when it names that type, or extended by "/*" (bucket → its objects) or
 // ":*" when the type lives under it.
 func (m *Map) fromConfigured(rt *catalog.ResourceType, p string) (string, bool) {
-	for _, cand := range []string{p + "/*", p + ":*", p} {
+	cands := []string{p + "/*", p + ":*", p}
+	if strings.HasSuffix(p, "/*") || strings.HasSuffix(p, ":*") {
+		// Already a pattern of names under a path ("secret:engify/*"):
+		// another "/*" would only demand a deeper path.
+		cands = []string{p}
+	}
+	for _, cand := range cands {
 		if slices.Contains(m.cat.ResourceTypesForARN(cand), rt) {
 			return cand, true
 		}

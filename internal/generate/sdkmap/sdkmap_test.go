@@ -191,3 +191,27 @@ func TestConfiguredBucketLevel(t *testing.T) {
 		t.Errorf("got %v", got.ARNs)
 	}
 }
+
+// TestConfiguredPathPrefixIsKept: a configured prefix that already names
+// the resources under a path (seed 000's "engify/*") is used as written,
+// not deepened to "engify/*/*".
+func TestConfiguredPathPrefixIsKept(t *testing.T) {
+	t.Parallel()
+	m := Default()
+	cases := []struct{ action, prefix, want string }{
+		{"secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:engify/*", "arn:aws:secretsmanager:*:*:secret:engify/*"},
+		{"s3:GetObject", "arn:aws:s3:::acme-data-*", "arn:aws:s3:::acme-data-*/*"},
+		{"s3:GetObject", "arn:aws:s3:::acme-data/*", "arn:aws:s3:::acme-data/*"},
+	}
+	for _, tc := range cases {
+		a, err := m.cat.Action(tc.action)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := a.Service.Prefix
+		got := m.Resources(a, Fields{}, Scope{Prefixes: map[string]string{svc: tc.prefix}})
+		if !slices.Equal(got.ARNs, []string{tc.want}) {
+			t.Errorf("%s with %s: got %v, want %s", tc.action, tc.prefix, got.ARNs, tc.want)
+		}
+	}
+}
