@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,6 +146,9 @@ func (s *Service) PlanChange(ctx context.Context, req PlanRequest) (PlanResponse
 		return PlanResponse{}, gateError(err)
 	}
 	resp := PlanResponse{Plan: *p}
+	if secrets := secretValues(p.Change, p.Findings); len(secrets) > 0 {
+		resp.Change = redactValues(resp.Change, secrets)
+	}
 	switch {
 	case p.Next == gate.NextFix && p.ScanStatus == gate.ScanFailed:
 		resp.Next = fmt.Sprintf("The scan failed: fix each blocking finding (each has a fix and a path into the change), then call plan_change again with the corrected change. Do not apply. Only if the user explicitly accepts the findings: request_approval with this token, and an approver accepts them by fingerprint in approve_change.")
@@ -322,11 +326,23 @@ func (s *Service) ApplyChange(ctx context.Context, req ApplyRequest) (ApplyRespo
 		return ApplyResponse{}, gateError(err)
 	}
 	resp := ApplyResponse{ApplyOutcome: *out}
+	var secrets []string
+	if st, err := g.Status(ctx, out.ChangeID); err == nil {
+		secrets = secretValues(st.Content, st.Scan.Findings)
+	}
 	if out.Result != nil {
 		for _, call := range out.Result.Calls {
 			for _, f := range call.Files {
-				resp.Documents = append(resp.Documents, ApplyDocument{Path: f.Path, Content: string(f.Content)})
+				resp.Documents = append(resp.Documents, ApplyDocument{Path: f.Path, Content: string(redactValues(f.Content, secrets))})
 			}
+		}
+		if len(secrets) > 0 {
+			res := *out.Result
+			res.Calls = slices.Clone(res.Calls)
+			for i := range res.Calls {
+				res.Calls[i].CLI = string(redactValues([]byte(res.Calls[i].CLI), secrets))
+			}
+			resp.Result = &res
 		}
 	}
 	if out.DryRun {
@@ -335,6 +351,19 @@ func (s *Service) ApplyChange(ctx context.Context, req ApplyRequest) (ApplyRespo
 		resp.Next = out.Message
 	}
 	return resp, nil
+}
+
+// redactApplied redacts secrets in the command lines of a recorded apply.
+func redactApplied(a *gate.Applied, secrets []string) {
+	if a == nil || a.Result == nil {
+		return
+	}
+	res := *a.Result
+	res.Calls = slices.Clone(res.Calls)
+	for i := range res.Calls {
+		res.Calls[i].CLI = string(redactValues([]byte(res.Calls[i].CLI), secrets))
+	}
+	a.Result = &res
 }
 
 // ChangeRequest names a change.
@@ -360,7 +389,13 @@ func (s *Service) GetChange(ctx context.Context, req ChangeRequest) (ChangeRespo
 	if err != nil {
 		return ChangeResponse{}, gateError(err)
 	}
-	return ChangeResponse{Status: *st}, nil
+	out := ChangeResponse{Status: *st}
+	if secrets := secretValues(st.Content, st.Scan.Findings); len(secrets) > 0 {
+		out.Content = redactValues(out.Content, secrets)
+		redactApplied(out.Applied, secrets)
+		redactApplied(out.LastDryRun, secrets)
+	}
+	return out, nil
 }
 
 // ListChangesRequest selects changes.
