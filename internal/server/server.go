@@ -82,16 +82,16 @@ func New(opts Options) (http.Handler, error) {
 		{"/v1/from-code", http.MethodPost, post(a, s.PolicyFromCode)},
 		{"/v1/scan/resources", http.MethodPost, post(a, s.ScanResources)},
 		{"/v1/scan/secrets", http.MethodPost, post(a, s.ScanSecrets)},
-		{"/v1/actions", http.MethodGet, get(a, actionsQuery, s.ListActions)},
+		{"/v1/actions", http.MethodGet, get(actionsQuery, s.ListActions)},
 		{"/v1/changes/plan", http.MethodPost, created(a, s.PlanChange)},
-		{"/v1/changes", http.MethodGet, get(a, changesQuery, s.ListChanges)},
-		{"/v1/changes/{id}", http.MethodGet, get(a, changeQuery, s.GetChange)},
+		{"/v1/changes", http.MethodGet, get(changesQuery, s.ListChanges)},
+		{"/v1/changes/{id}", http.MethodGet, get(changeQuery, s.GetChange)},
 		{"/v1/changes/{id}/request-approval", http.MethodPost, postID(a, func(r *service.RequestApprovalRequest) *string { return &r.ChangeID }, s.RequestApproval)},
 		{"/v1/changes/{id}/approve", http.MethodPost, postID(a, func(r *service.ApproveRequest) *string { return &r.ChangeID }, s.ApproveChange)},
 		{"/v1/changes/{id}/reject", http.MethodPost, postID(a, func(r *service.RejectRequest) *string { return &r.ChangeID }, s.RejectChange)},
 		{"/v1/changes/{id}/apply", http.MethodPost, postID(a, func(r *service.ApplyRequest) *string { return &r.ChangeID }, s.ApplyChange)},
-		{"/v1/audit", http.MethodGet, get(a, auditQuery, s.Audit)},
-		{"/v1/audit/verify", http.MethodGet, get(a, verifyQuery, s.VerifyAudit)},
+		{"/v1/audit", http.MethodGet, get(auditQuery, s.Audit)},
+		{"/v1/audit/verify", http.MethodGet, get(verifyQuery, s.VerifyAudit)},
 	}
 	for _, rt := range routes {
 		h := a.method(rt.method, rt.handler)
@@ -218,7 +218,7 @@ func postID[Req, Resp any](a *api, id func(*Req) *string, call func(context.Cont
 }
 
 // get builds Req from the query string and path, calls, and writes.
-func get[Req, Resp any](_ *api, parse func(*http.Request) (Req, *service.Error), call func(context.Context, Req) (Resp, error)) handler {
+func get[Req, Resp any](parse func(*http.Request) (Req, *service.Error), call func(context.Context, Req) (Resp, error)) handler {
 	return func(w http.ResponseWriter, r *http.Request) *service.Error {
 		req, err := parse(r)
 		if err != nil {
