@@ -300,7 +300,10 @@ func (c *Config) applyDefaults() {
 		c.Lint.FailOn = "error"
 	}
 	if c.Scan.FailOn == "" {
-		c.Scan.FailOn = "error"
+		// A gate that lets a public bucket, an admin grant or a hardcoded
+		// key through is no gate: security findings fail scans and block
+		// gate plans unless the configuration says otherwise.
+		c.Scan.FailOn = "security"
 	}
 }
 

@@ -23,6 +23,9 @@ func TestDefaultFollowsTheSeeds(t *testing.T) {
 	if !c.IsProduction("prod") || c.IsProduction("dev") {
 		t.Errorf("default environments: prod must be production, dev not")
 	}
+	if c.Scan.FailOn != "security" || c.Lint.FailOn != "error" {
+		t.Errorf("failOn defaults: scan %q (want security), lint %q (want error)", c.Scan.FailOn, c.Lint.FailOn)
+	}
 	if c.Approvals.TokenTTL.Duration != time.Hour {
 		t.Errorf("TokenTTL = %v, want 1h", c.Approvals.TokenTTL)
 	}

@@ -145,8 +145,8 @@ func TestCheckNestedConfigs(t *testing.T) {
 func TestCheckSARIF(t *testing.T) {
 	t.Parallel()
 	out, _, code := execCLI(t, "check", "../../examples/engify", "--format", "sarif")
-	if code != 0 {
-		t.Fatalf("exit %d", code)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: scan.failOn defaults to security and the API Gateway permission pins no account", code)
 	}
 	var log struct {
 		Version string `json:"version"`

@@ -63,11 +63,21 @@ func (cs changeScanner) ScanChange(ctx context.Context, c *gate.Change) ([]findi
 	out = slices.DeleteFunc(out, func(f finding.Finding) bool { return gateTagCode(f.Code) })
 	for i := range out {
 		out[i].Path = changePath(out[i].Path)
+		if companionRule(out[i].Code) {
+			// One Cloud Control resource cannot carry the resource this rule
+			// looks for; it is a reminder, not a reason to block the change.
+			out[i].Severity = finding.Warning
+			out[i].Message += " (a single change cannot carry it: plan the AWS::S3::BucketPolicy as its own change)"
+		}
 	}
 	out = append(out, cs.secrets(c, props)...)
 	finding.Sort(out)
 	return out, nil
 }
+
+// companionRule reports rules that look for a second resource beside the
+// one being changed (a bucket's TLS-only policy is an AWS::S3::BucketPolicy).
+func companionRule(code string) bool { return code == "S3_TLS_NOT_ENFORCED" }
 
 // gateTagCodes are the resource rules' tag codes the gate reports as
 // REQUIRED_TAG_MISSING and REQUIRED_TAG_INVALID.

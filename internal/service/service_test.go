@@ -245,3 +245,39 @@ func TestChangeScannerSecrets(t *testing.T) {
 	}
 	t.Fatalf("no SENDGRID_API_KEY in %+v", fs)
 }
+
+// TestChangeScannerCompanionRule: a bucket created on its own cannot carry
+// its TLS-only bucket policy (that is an AWS::S3::BucketPolicy change), so
+// the reminder is a warning that does not block the plan, while a public
+// ACL on the same bucket still is a security finding.
+func TestChangeScannerCompanionRule(t *testing.T) {
+	t.Parallel()
+	doc := `{
+  "environment": "dev",
+  "operation": "create",
+  "resourceType": "AWS::S3::Bucket",
+  "properties": {
+    "BucketName": "synthcoreai-uploads",
+    "AccessControl": "PublicRead",
+    "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]}
+  }
+}`
+	c, err := gate.ParseChange("change.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := changeScanner{New(Options{})}.ScanChange(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	severity := map[string]string{}
+	for _, f := range fs {
+		severity[f.Code] = string(f.Severity)
+	}
+	if severity["S3_TLS_NOT_ENFORCED"] != "warning" {
+		t.Errorf("S3_TLS_NOT_ENFORCED severity %q, want warning in a single-resource change (all: %v)", severity["S3_TLS_NOT_ENFORCED"], severity)
+	}
+	if severity["S3_PUBLIC_ACL"] != "security" {
+		t.Errorf("S3_PUBLIC_ACL severity %q, want security (all: %v)", severity["S3_PUBLIC_ACL"], severity)
+	}
+}
