@@ -7,14 +7,15 @@ import (
 	"strings"
 
 	"github.com/iamguard/iamguard/config"
+	"github.com/iamguard/iamguard/internal/iac/spec"
 )
 
 // ManagedByValue is what the gate writes in a required MANAGED_BY tag: the
 // tool that applied the resource (the seed's tag named its MCP server).
 const ManagedByValue = "iamguard"
 
-// untaggedTypes cannot carry tags: CloudFormation (and Cloud Control)
-// reject a Tags property on them, so the gate injects none.
+// untaggedTypes cannot carry tags; consulted only for types the embedded
+// CloudFormation registry does not know (spec.Lookup decides the others).
 var untaggedTypes = []string{
 	"AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy",
 	"AWS::IAM::UserToGroupAddition", "AWS::IAM::AccessKey",
@@ -26,11 +27,32 @@ var untaggedTypes = []string{
 }
 
 // mapTaggedTypes write Tags as a {key: value} object rather than a list of
-// {Key, Value}.
+// {Key, Value}; consulted only for types the registry does not know
+// (AWS::Serverless::* are SAM's, not CloudFormation's).
 var mapTaggedTypes = []string{"AWS::SSM::Parameter", "AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Batch::ComputeEnvironment", "AWS::Glue::Job"}
 
-// Taggable reports whether the gate injects tags into a resource type.
-func Taggable(resourceType string) bool { return !slices.Contains(untaggedTypes, resourceType) }
+// Taggable reports whether the gate injects tags into a resource type: the
+// CloudFormation registry says whether the type has a "Tags" property
+// (AWS::IAM::Policy, for one, has none).
+func Taggable(resourceType string) bool {
+	if resourceType == "AWS::IAM::ManagedPolicy" {
+		// CloudFormation's type has no Tags, but the gate creates managed
+		// policies through IAM's CreatePolicy, which takes them.
+		return true
+	}
+	if t, ok := spec.Lookup(resourceType); ok {
+		return t.Taggable() && t.TagProperty == "Tags" && t.TagStyle != spec.TagsASG
+	}
+	return !slices.Contains(untaggedTypes, resourceType)
+}
+
+// tagsAsMap reports whether a type writes Tags as a {key: value} object.
+func tagsAsMap(resourceType string) bool {
+	if t, ok := spec.Lookup(resourceType); ok {
+		return t.TagStyle == spec.TagsMap || t.TagStyle == spec.TagsJSON
+	}
+	return slices.Contains(mapTaggedTypes, resourceType)
+}
 
 // TagResult says what tag injection did.
 type TagResult struct {
@@ -135,7 +157,7 @@ type tagSet struct {
 func readTags(c *Change) (*tagSet, error) {
 	raw, ok := c.Properties["Tags"]
 	if !ok || raw == nil {
-		if slices.Contains(mapTaggedTypes, c.ResourceType) {
+		if tagsAsMap(c.ResourceType) {
 			return &tagSet{asMap: true, m: map[string]any{}}, nil
 		}
 		return &tagSet{}, nil
