@@ -1,3 +1,6 @@
+package gate
+
+import "testing"
 
 // TestTaggableFollowsTheRegistry: whether the gate injects tags comes from
 // the embedded CloudFormation registry, with managed policies (created
