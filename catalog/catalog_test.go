@@ -394,6 +394,18 @@ func TestResourceTypesForARN(t *testing.T) {
 		{"AWS managed policy", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", []string{"iam/policy"}, nil},
 		{"seed execute-api", "arn:aws:execute-api:*:*:*", []string{"execute-api/execute-api-general"}, nil},
 		{"star is every type", "*", []string{"s3/object", "iam/role"}, nil},
+		// The recovery-point format names the service as ${Vendor} and the
+		// account as a bare '*'.
+		{"backup recovery point pattern", "arn:aws:backup:*:*:recovery-point:*", []string{"backup/recoveryPoint"}, nil},
+		// CloudWatch Logs authorizes log-group actions on "…:log-group:NAME:*".
+		{"log group with :* suffix", "arn:aws:logs:*:*:log-group:/aws/ecs/containerinsights/*:*", []string{"logs/log-group", "logs/log-stream"}, nil},
+		{"concrete log group with :* suffix", "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/engify-rag:*", []string{"logs/log-group", "logs/log-stream"}, nil},
+		{"log group with another suffix is not a group", "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/engify-rag:x", nil, []string{"logs/log-group"}},
+		{"EC2 snapshot (no account)", "arn:aws:ec2:us-east-1::snapshot/snap-0abc", []string{"ec2/snapshot"}, []string{"backup/recoveryPoint"}},
+		// AWS Backup names the RDS snapshots it takes "awsbackup:job-…".
+		{"RDS snapshot taken by AWS Backup", "arn:aws:rds:us-east-1:123456789012:snapshot:awsbackup:job-1a2b", []string{"rds/snapshot"}, nil},
+		{"RDS cluster snapshot pattern of AWS Backup", "arn:aws:rds:*:*:cluster-snapshot:awsbackup:*", []string{"rds/cluster-snapshot"}, nil},
+		{"lambda qualifier is not a function name", "arn:aws:lambda:us-east-1:123456789012:function:engify-rag:prod", []string{"lambda/function alias"}, []string{"lambda/function"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -469,6 +481,16 @@ func TestConditionKey(t *testing.T) {
 		{"service templated ${}", "ec2:ResourceTag/Name", "ec2:ResourceTag/${TagKey}", TypeString},
 		{"the owning service's definition wins", "identitystore:UserId", "identitystore:UserId", TypeString},
 		{"seed: secretsmanager key", "secretsmanager:SecretId", "secretsmanager:SecretId", TypeARN},
+		// Tag keys may hold ':' (AWS's own tags do).
+		{"global tag key with colons", "aws:ResourceTag/aws:cloudformation:stack-name", "aws:ResourceTag/${TagKey}", TypeString},
+		{"global request tag with colon", "aws:RequestTag/team:name", "aws:RequestTag/${TagKey}", TypeString},
+		{"service tag key with colons", "ec2:ResourceTag/aws:cloudformation:stack-name", "ec2:ResourceTag/${TagKey}", TypeString},
+		// The reference writes some templates as ".../tag-key" or ".../".
+		{"tag-key template", "secretsmanager:ResourceTag/aws:secretsmanager:owningService", "secretsmanager:ResourceTag/tag-key", TypeString},
+		{"tag-key template, plain tag", "secretsmanager:ResourceTag/SageMaker", "secretsmanager:ResourceTag/tag-key", TypeString},
+		{"tag-key template, ssm", "ssm:resourceTag/Environment", "ssm:resourceTag/${TagKey}", TypeString},
+		{"empty final segment template", "glacier:ResourceTag/team", "glacier:ResourceTag/", TypeString},
+		{"placeholder form preferred", "sagemaker:ResourceTag/team", "sagemaker:ResourceTag/${TagKey}", TypeString},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -482,7 +504,7 @@ func TestConditionKey(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"aws:NoSuchKey", "aws:RequestTag/", "s3:", ""} {
+	for _, bad := range []string{"aws:NoSuchKey", "aws:RequestTag/", "s3:", "", "secretsmanager:ResourceTag/", "ec2:Add/groupX"} {
 		if k, ok := c.ConditionKey(bad); ok {
 			t.Errorf("ConditionKey(%q) = %s, want not found", bad, k.Name)
 		}
@@ -599,17 +621,16 @@ func TestResourceTypesForARNSharedRows(t *testing.T) {
 	naive := func(p string) []*ResourceType {
 		cands := ix.all().tmpls
 		if svc := arnService(p); svc != "" {
+			cands = nil
 			if st := ix.byService[svc]; st != nil {
 				cands = st.group().tmpls
-			} else {
-				cands = nil
 			}
 		}
 		var cp compiledPattern
 		fast := compilePattern(&cp, p)
 		var out []*ResourceType
 		for _, ct := range cands {
-			if len(out) > 0 && out[len(out)-1] == ct.rt {
+			if slices.Contains(out, ct.rt) {
 				continue
 			}
 			if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, p) {

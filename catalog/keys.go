@@ -28,6 +28,24 @@ func placeholder(s string) (int, int) {
 	return -1, -1
 }
 
+// keyPlaceholder is placeholder for condition-key names, which the
+// reference also writes in two plainer forms: a final "tag-key" segment
+// ("secretsmanager:ResourceTag/tag-key", "ssm:resourceTag/tag-key") and an
+// empty final segment ("sagemaker:ResourceTag/", "glacier:ResourceTag/").
+// Both stand for any tag key, as ${TagKey} does.
+func keyPlaceholder(s string) (int, int) {
+	if i, j := placeholder(s); i >= 0 {
+		return i, j
+	}
+	if strings.HasSuffix(s, "/") {
+		return len(s), len(s)
+	}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 && strings.EqualFold(s[i+1:], "tag-key") {
+		return i + 1, len(s)
+	}
+	return -1, -1
+}
+
 type templatedKey struct {
 	prefix string       // lower-case literal text before the first "${"
 	glob   *arn.Pattern // the name with each ${...} as "?*" (one or more characters)
@@ -126,7 +144,7 @@ func (c *Catalog) indexKeys() *keyIndex {
 		var g strings.Builder
 		rest := ln
 		for {
-			i, j := placeholder(rest)
+			i, j := keyPlaceholder(rest)
 			if i < 0 {
 				g.WriteString(rest)
 				break
@@ -135,16 +153,24 @@ func (c *Catalog) indexKeys() *keyIndex {
 			g.WriteString("?*")
 			rest = rest[j:]
 		}
-		first, _ := placeholder(ln)
+		first, _ := keyPlaceholder(ln)
 		ki.templatedKeys = append(ki.templatedKeys, templatedKey{
 			prefix: ln[:first],
 			glob:   arn.CompileAction(g.String()),
 			key:    k,
 		})
 	}
-	// The most specific template (longest literal prefix) wins.
+	// The most specific template (longest literal prefix) wins; between
+	// "sagemaker:ResourceTag/" and "sagemaker:ResourceTag/${TagKey}", the
+	// one written with a placeholder.
 	sort.SliceStable(ki.templatedKeys, func(i, j int) bool {
-		return len(ki.templatedKeys[i].prefix) > len(ki.templatedKeys[j].prefix)
+		a, b := &ki.templatedKeys[i], &ki.templatedKeys[j]
+		if len(a.prefix) != len(b.prefix) {
+			return len(a.prefix) > len(b.prefix)
+		}
+		pa, _ := placeholder(a.key.Name)
+		pb, _ := placeholder(b.key.Name)
+		return pa >= 0 && pb < 0
 	})
 	return ki
 }

@@ -215,7 +215,7 @@ func decode(data string) (*Catalog, error) {
 	for i := 0; i < nKeys && r.err == nil; i++ {
 		k := &keys[i]
 		k.Name, k.Type, k.Description = str(), KeyType(str()), str()
-		start, _ := placeholder(k.Name)
+		start, _ := keyPlaceholder(k.Name)
 		k.Templated = start >= 0
 	}
 

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -10,18 +11,35 @@ import (
 // is matched. Each ${...} placeholder stands for one or more characters:
 //
 //   - never ':' (ARN segments and the ':'-separated parts of a resource are
-//     not crossed by a name; a pattern's '*' may still cross them);
+//     not crossed by a name; a pattern's '*' may still cross them), except
+//     in the final name of the few types in namesHoldColons;
 //   - never '/' when the template's next character is '/' (a bucket name
 //     stops at the first '/', an object key after it may hold more);
 //   - a placeholder that ends the template may hold '/' (paths, object keys,
 //     secret names), unless another template of the same service continues
-//     the same text with '/' or ':' (then it excludes that separator): "…:log-group:${LogGroupName}" excludes ':' because
+//     the same text with '/' or ':' (then it excludes that separator):
+//     "…:log-group:${LogGroupName}" excludes ':' because
 //     "…:log-group:${LogGroupName}:log-stream:…" exists, and
-//     "arn:…:s3:::${BucketName}" excludes '/' because "…${BucketName}/${ObjectName}"
-//     exists. Otherwise a bucket template would claim every object ARN.
+//     "arn:…:s3:::${BucketName}" excludes '/' because
+//     "…${BucketName}/${ObjectName}" exists. Otherwise a bucket template
+//     would claim every object ARN.
 //
 // The ARN given may itself be a policy pattern with '*' and '?'; a template
 // matches when some ARN matches both (an automaton intersection).
+
+// namesHoldColons reports the resource types whose final name may hold
+// ':' although the reference's format does not say so: AWS Backup names the
+// RDS snapshots it takes "awsbackup:job-<id>", so its own service role
+// policy grants on "arn:aws:rds:*:*:snapshot:awsbackup:*". Only these: a
+// colon in every final name would let '*' patterns reach types they cannot
+// name (a Lambda event-source mapping for "function:engify-*").
+func namesHoldColons(rt *ResourceType) bool {
+	switch rt.Service.Prefix + " " + rt.Name {
+	case "rds snapshot", "rds cluster-snapshot":
+		return true
+	}
+	return false
+}
 
 const (
 	exclColon = 1 << iota
@@ -46,6 +64,18 @@ type compiledTemplate struct {
 	rt   *ResourceType
 	text string
 	toks []ttok
+	pos  int // index in catalog order
+	// starSuffix: text ends in ":*" meant literally (see withStarSuffix).
+	starSuffix bool
+}
+
+// withStarSuffix reports the types whose ARN, as IAM authorizes most of
+// their actions, carries a literal ":*" after the name: CloudWatch Logs
+// checks log-group actions against "arn:aws:logs:r:a:log-group:NAME:*", so
+// policies write "…:log-group:NAME:*" for a log group
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/iam-access-control-overview-cwl.html).
+func withStarSuffix(rt *ResourceType) bool {
+	return rt.Service.Prefix == "logs" && rt.Name == "log-group"
 }
 
 // templateGroup is a list of templates in catalog order with, for each,
@@ -104,7 +134,12 @@ func (st *serviceTemplates) group() *templateGroup {
 					}
 				}
 			}
-			ct.toks = compileTemplate(ct.text, final)
+			if ct.starSuffix {
+				base := strings.TrimSuffix(ct.text, ":*")
+				ct.toks = append(compileTemplate(base, exclColon, false), ttok{kind: tLit, c: ':'}, ttok{kind: tLit, c: '*'})
+				continue
+			}
+			ct.toks = compileTemplate(ct.text, final, namesHoldColons(ct.rt))
 		}
 		// Shared prefixes are counted once every template has its tokens.
 		for _, ct := range st.tmpls {
@@ -137,6 +172,9 @@ func (c *Catalog) buildTemplates() *templateIndex {
 	for _, s := range c.services {
 		for _, rt := range s.ResourceTypes {
 			n += len(rt.ARNTemplates)
+			if withStarSuffix(rt) {
+				n += len(rt.ARNTemplates)
+			}
 		}
 	}
 	backing := make([]compiledTemplate, 0, n)
@@ -144,16 +182,31 @@ func (c *Catalog) buildTemplates() *templateIndex {
 	for _, s := range c.services {
 		for _, rt := range s.ResourceTypes {
 			for _, t := range rt.ARNTemplates {
-				backing = append(backing, compiledTemplate{rt: rt, text: t})
-				ct := &backing[len(backing)-1]
-				ix.order = append(ix.order, ct)
+				pos := len(ix.order)
+				backing = append(backing, compiledTemplate{rt: rt, text: t, pos: pos})
+				cts := []*compiledTemplate{&backing[len(backing)-1]}
+				if withStarSuffix(rt) {
+					backing = append(backing, compiledTemplate{rt: rt, text: t + ":*", pos: pos, starSuffix: true})
+					cts = append(cts, &backing[len(backing)-1])
+				}
 				svc := arnService(t)
+				if svc == "" && strings.HasPrefix(t, "arn:") {
+					// The service segment is a variable (AWS Backup's
+					// recovery points: "arn:${Partition}:${Vendor}:…"): the
+					// vendors are not listed, so the format is matched for
+					// ARNs of its own service. Under '*' crossing segments
+					// it would otherwise claim almost any pattern.
+					svc = s.Prefix
+				}
 				st := ix.byService[svc]
 				if st == nil {
 					st = &serviceTemplates{}
 					ix.byService[svc] = st
 				}
-				st.tmpls = append(st.tmpls, ct)
+				for _, ct := range cts {
+					ix.order = append(ix.order, ct)
+					st.tmpls = append(st.tmpls, ct)
+				}
 			}
 		}
 	}
@@ -181,25 +234,36 @@ func (c *Catalog) buildTemplates() *templateIndex {
 	return ix
 }
 
-func compileTemplate(t string, finalExcl uint8) []ttok {
+func compileTemplate(t string, finalExcl uint8, colonNames bool) []ttok {
 	var toks []ttok
 	for i := 0; i < len(t); {
-		if strings.HasPrefix(t[i:], "${") {
+		// A placeholder: "${Name}", or a bare '*', which the reference
+		// writes for "any account" in a few formats (AWS Backup's recovery
+		// points: "arn:${Partition}:${Vendor}:${Region}:*:…").
+		end := -1
+		if t[i] == '*' {
+			end = i + 1
+		} else if strings.HasPrefix(t[i:], "${") {
 			if j := strings.IndexByte(t[i:], '}'); j > 0 {
-				end := i + j + 1
-				var excl uint8
-				switch {
-				case end == len(t):
-					excl = exclColon | finalExcl
-				case t[end] == '/':
-					excl = exclColon | exclSlash
-				default:
-					excl = exclColon
-				}
-				toks = append(toks, ttok{kind: tOne, excl: excl}, ttok{kind: tMany, excl: excl})
-				i = end
-				continue
+				end = i + j + 1
 			}
+		}
+		if end > 0 {
+			var excl uint8
+			switch {
+			case end == len(t):
+				excl = exclColon | finalExcl
+				if colonNames {
+					excl = finalExcl
+				}
+			case t[end] == '/':
+				excl = exclColon | exclSlash
+			default:
+				excl = exclColon
+			}
+			toks = append(toks, ttok{kind: tOne, excl: excl}, ttok{kind: tMany, excl: excl})
+			i = end
+			continue
 		}
 		toks = append(toks, ttok{kind: tLit, c: t[i]})
 		i++
@@ -292,43 +356,54 @@ func intersects(toks []ttok, p string) bool {
 // "arn:aws:s3:::engify-ai-uploads" → s3 bucket; "*" → every type.
 func (c *Catalog) ResourceTypesForARN(resourceARN string) []*ResourceType {
 	ix := c.templates()
-	var cands *templateGroup
-	if svc := arnService(resourceARN); svc != "" {
-		st := ix.byService[svc]
-		if st == nil {
-			return nil
-		}
-		cands = st.group()
-	} else {
-		cands = ix.all()
-	}
 	var cp compiledPattern
 	fast := compilePattern(&cp, resourceARN)
-	if fast && cp.nw == 1 {
-		return matchGroup1(cands, &cp)
-	}
-	var out []*ResourceType
-	for _, ct := range cands.tmpls {
-		if len(out) > 0 && out[len(out)-1] == ct.rt {
-			continue // another template of a type already found
+	match := func(g *templateGroup, hits []*compiledTemplate) []*compiledTemplate {
+		if fast && cp.nw == 1 {
+			return matchGroup1(g, &cp, hits)
 		}
-		if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, resourceARN) {
-			out = append(out, ct.rt)
+		for _, ct := range g.tmpls {
+			if len(hits) > 0 && hits[len(hits)-1].rt == ct.rt {
+				continue // another template of a type already found
+			}
+			if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, resourceARN) {
+				hits = append(hits, ct)
+			}
+		}
+		return hits
+	}
+	var buf [32]*compiledTemplate
+	hits := buf[:0]
+	if svc := arnService(resourceARN); svc != "" {
+		if st := ix.byService[svc]; st != nil {
+			hits = match(st.group(), hits)
+		}
+	} else {
+		hits = match(ix.all(), hits)
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	out := make([]*ResourceType, 0, len(hits))
+	for _, h := range hits {
+		if !slices.Contains(out, h.rt) {
+			out = append(out, h.rt)
 		}
 	}
 	return out
 }
 
 // matchGroup1 is ResourceTypesForARN's loop for one-word patterns, reusing
-// the matcher's rows over the tokens a template shares with the previous one.
-func matchGroup1(g *templateGroup, cp *compiledPattern) []*ResourceType {
+// the matcher's rows over the tokens a template shares with the previous
+// one. It appends to hits the first matching template of each type.
+func matchGroup1(g *templateGroup, cp *compiledPattern, hits []*compiledTemplate) []*compiledTemplate {
 	var rows [maxSharedRows]uint64
 	rows[0] = 1
 	valid := 1 // rows[:valid] hold the states entering those rows for the last template
-	var out []*ResourceType
+	first := len(hits)
 	for k, ct := range g.tmpls {
 		shared := g.shared[k]
-		if len(out) > 0 && out[len(out)-1] == ct.rt {
+		if len(hits) > first && hits[len(hits)-1].rt == ct.rt {
 			// Another template of a type already found: skipped, but the
 			// next template may share rows with this one.
 			valid = min(valid, shared+1)
@@ -337,17 +412,17 @@ func matchGroup1(g *templateGroup, cp *compiledPattern) []*ResourceType {
 		if len(ct.toks) >= maxSharedRows {
 			valid = 1
 			if intersects1(ct.toks, cp) {
-				out = append(out, ct.rt)
+				hits = append(hits, ct)
 			}
 			continue
 		}
 		var ok bool
 		ok, valid = intersects1From(ct.toks, cp, &rows, min(valid-1, shared))
 		if ok {
-			out = append(out, ct.rt)
+			hits = append(hits, ct)
 		}
 	}
-	return out
+	return hits
 }
 
 // ActionResourceMatches reports whether resourceARN (an ARN or ARN pattern)

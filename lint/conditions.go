@@ -208,12 +208,6 @@ func (ps *pass) conditionKey(k *policy.Value) *catalog.ConditionKey {
 	if key, found := ps.cat.ConditionKey(name); found {
 		return key
 	}
-	// A tag key may itself hold ':' ("secretsmanager:ResourceTag/aws:secretsmanager:owningService").
-	if head, _, ok := strings.Cut(name, "/"); ok {
-		if key, found := ps.cat.ConditionKey(head + "/tag"); found && key.Templated {
-			return key
-		}
-	}
 	if lp == "aws" {
 		fix := ""
 		if s := ps.closestGlobalKey(name); s != "" {

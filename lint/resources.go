@@ -298,6 +298,9 @@ func (ps *pass) checkResourceFitsActions(si *stmtInfo, v *policy.Value) {
 			}
 		}
 	}
+	if ps.mergedServiceResource(si, types) {
+		return
+	}
 	what := ""
 	if len(types) > 0 {
 		what = fmt.Sprintf(" (a %s %s)", types[0].Service.Prefix, types[0].Name)
@@ -337,6 +340,49 @@ func (ps *pass) checkResourceFitsActions(si *stmtInfo, v *policy.Value) {
 		fix = "The actions act on: " + strings.Join(want, ", ") + "."
 	}
 	ps.reportAt("UNSUPPORTED_RESOURCE_ARN_IN_POLICY", v, fmt.Sprintf("no action of the statement (%s) acts on %q%s", strings.Join(names, ", "), v.Text, what), fix)
+}
+
+// mergedPrefixes are service prefixes that two pages of the Service
+// Authorization Reference share (Elastic Load Balancing and its V2;
+// API Gateway's management APIs V1 and V2; SES and SES v2; Lex and Lex V2).
+// The catalog's source keeps one action table per prefix, so an action
+// both pages define (elasticloadbalancing:AddTags, apigateway:GET) lists the
+// resource types of one page only
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html).
+func mergedPrefix(prefix string) bool {
+	switch prefix {
+	case "elasticloadbalancing", "apigateway", "ses", "lex":
+		return true
+	}
+	return false
+}
+
+// mergedServiceResource reports whether the statement has an action of a
+// merged prefix and the resource is a type of that same service: the
+// catalog cannot tell whether the other page's action acts on it, so
+// UNSUPPORTED_RESOURCE_ARN_IN_POLICY stays silent rather than guess.
+func (ps *pass) mergedServiceResource(si *stmtInfo, types []*catalog.ResourceType) bool {
+	for _, rt := range types {
+		if !mergedPrefix(rt.Service.Prefix) {
+			continue
+		}
+		if si.set.isSet {
+			if s, ok := ps.cat.Service(rt.Service.Prefix); ok && len(s.Actions) > 0 {
+				for _, a := range s.Actions {
+					if si.set.set.Has(a.ID) {
+						return true
+					}
+				}
+			}
+			continue
+		}
+		for _, id := range si.set.ids {
+			if ps.cat.ActionByID(id).Service == rt.Service {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (ps *pass) checkRedundantResources(l *policy.List) {
