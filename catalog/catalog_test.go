@@ -547,10 +547,16 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Load(strings.NewReader(string(b)))
 		if err == nil {
-			// Exercise the indexes of whatever decoded.
+			// Exercise the indexes of whatever decoded, the lazily built
+			// ones included (per-service names, keys, template groups).
 			c.Expand("*")
+			c.Expand("*:Get*")
+			c.Action("s3:GetObject")
+			c.Action("nosuch:Action")
 			c.ConditionKey("aws:SourceIp")
+			c.ConditionKey("s3:ExistingObjectTag/team")
 			c.ResourceTypesForARN("*")
+			c.ResourceTypesForARN("arn:aws:s3:::b/k")
 		}
 	})
 }
