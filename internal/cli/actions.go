@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/iamguard/iamguard/catalog"
+	"github.com/iamguard/iamguard/internal/service"
 	"github.com/spf13/cobra"
 )
 
@@ -37,41 +38,13 @@ func newActionsCmd() *cobra.Command {
 	return cmd
 }
 
-type actionJSON struct {
-	Action           string               `json:"action"`
-	AccessLevel      string               `json:"accessLevel"`
-	AccessLevels     []string             `json:"accessLevels"`
-	ResourceTypes    []actionResourceJSON `json:"resourceTypes"`
-	ConditionKeys    []string             `json:"conditionKeys"`
-	DependentActions []string             `json:"dependentActions"`
-	Description      string               `json:"description"`
-}
-
-type actionResourceJSON struct {
-	Name     string   `json:"name"`
-	Required bool     `json:"required"`
-	ARNs     []string `json:"arns,omitempty"`
-}
-
-// accessLevelByName accepts the reference's names case-insensitively, and
-// "permissions-management" / "permissions" for the two-word level.
-func accessLevelByName(s string) (catalog.AccessLevel, bool) {
-	norm := strings.NewReplacer("-", " ", "_", " ").Replace(strings.ToLower(strings.TrimSpace(s)))
-	for _, l := range []catalog.AccessLevel{catalog.List, catalog.Read, catalog.Write, catalog.PermissionsManagement, catalog.Tagging} {
-		if strings.ToLower(string(l)) == norm || (l == catalog.PermissionsManagement && norm == "permissions") {
-			return l, true
-		}
-	}
-	return "", false
-}
-
 func runActions(_ context.Context, p actionsParams, out io.Writer) error {
 	if p.format != "text" && p.format != "json" {
 		return inputErrorf("--format %q: want text or json", p.format)
 	}
 	var level catalog.AccessLevel
 	if p.accessLevel != "" {
-		l, ok := accessLevelByName(p.accessLevel)
+		l, ok := service.AccessLevelByName(p.accessLevel)
 		if !ok {
 			return inputErrorf("--access-level %q: want List, Read, Write, 'Permissions management' or Tagging", p.accessLevel)
 		}
@@ -105,9 +78,9 @@ func runActions(_ context.Context, p actionsParams, out io.Writer) error {
 	slices.SortFunc(actions, func(a, b *catalog.Action) int { return strings.Compare(a.FullName(), b.FullName()) })
 
 	if p.format == "json" {
-		rows := make([]actionJSON, 0, len(actions))
+		rows := make([]service.ActionInfo, 0, len(actions))
 		for _, a := range actions {
-			rows = append(rows, toActionJSON(a))
+			rows = append(rows, service.ActionInfoFor(a))
 		}
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -116,7 +89,7 @@ func runActions(_ context.Context, p actionsParams, out io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, a := range actions {
-		j := toActionJSON(a)
+		j := service.ActionInfoFor(a)
 		names := make([]string, 0, len(j.ResourceTypes))
 		for _, r := range j.ResourceTypes {
 			n := r.Name
@@ -137,33 +110,4 @@ func runActions(_ context.Context, p actionsParams, out io.Writer) error {
 		fmt.Fprintln(out, "no actions match")
 	}
 	return nil
-}
-
-func toActionJSON(a *catalog.Action) actionJSON {
-	j := actionJSON{
-		Action:           a.FullName(),
-		ConditionKeys:    nonNil(a.ConditionKeys),
-		DependentActions: nonNil(a.DependentActions),
-		Description:      a.Description,
-		ResourceTypes:    []actionResourceJSON{},
-	}
-	for _, l := range a.AccessLevels {
-		j.AccessLevels = append(j.AccessLevels, string(l))
-	}
-	j.AccessLevel = strings.Join(j.AccessLevels, ", ")
-	for _, r := range a.Resources {
-		row := actionResourceJSON{Name: r.Name, Required: r.Required}
-		if r.Type != nil {
-			row.ARNs = r.Type.ARNTemplates
-		}
-		j.ResourceTypes = append(j.ResourceTypes, row)
-	}
-	return j
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

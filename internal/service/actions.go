@@ -49,9 +49,9 @@ const (
 	maxActionLimit     = 5000
 )
 
-// accessLevelByName accepts the reference's names case-insensitively, and
+// AccessLevelByName accepts the reference's names case-insensitively, and
 // "permissions-management" / "permissions" for the two-word level.
-func accessLevelByName(s string) (catalog.AccessLevel, bool) {
+func AccessLevelByName(s string) (catalog.AccessLevel, bool) {
 	norm := strings.NewReplacer("-", " ", "_", " ").Replace(strings.ToLower(strings.TrimSpace(s)))
 	for _, l := range []catalog.AccessLevel{catalog.List, catalog.Read, catalog.Write, catalog.PermissionsManagement, catalog.Tagging} {
 		if strings.ToLower(string(l)) == norm || (l == catalog.PermissionsManagement && norm == "permissions") {
@@ -79,7 +79,7 @@ func (s *Service) ListActions(_ context.Context, req ActionsRequest) (ActionsRes
 	}
 	var level catalog.AccessLevel
 	if req.AccessLevel != "" {
-		l, ok := accessLevelByName(req.AccessLevel)
+		l, ok := AccessLevelByName(req.AccessLevel)
 		if !ok {
 			return ActionsResponse{}, &Error{Code: BadInput, Message: fmt.Sprintf("accessLevel %q: want List, Read, Write, Permissions management or Tagging", req.AccessLevel), Path: "accessLevel"}
 		}
@@ -107,12 +107,13 @@ func (s *Service) ListActions(_ context.Context, req ActionsRequest) (ActionsRes
 		actions, resp.Truncated = actions[:limit], true
 	}
 	for _, a := range actions {
-		resp.Actions = append(resp.Actions, actionInfo(a))
+		resp.Actions = append(resp.Actions, ActionInfoFor(a))
 	}
 	return resp, nil
 }
 
-func actionInfo(a *catalog.Action) ActionInfo {
+// ActionInfoFor describes one action in the shape every face prints.
+func ActionInfoFor(a *catalog.Action) ActionInfo {
 	j := ActionInfo{
 		Action:           a.FullName(),
 		AccessLevels:     []string{},
