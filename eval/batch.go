@@ -117,7 +117,7 @@ func newBatchRunner(opts BatchOptions) *batchRunner {
 // written the same way at the same place in an earlier scenario is the same
 // Policy, already decoded and compiled.
 func (b *batchRunner) cachedPolicy(n *node.Node, path string, typ PolicyType) *policy.Policy {
-	return b.lookup(b.line[n.Pos.Offset:n.End.Offset], path, typ)
+	return b.lookup(b.line[n.Pos.Offset:n.EndOffset], path, typ)
 }
 
 func (b *batchRunner) lookup(text []byte, path string, typ PolicyType) *policy.Policy {
@@ -130,7 +130,7 @@ func (b *batchRunner) lookup(text []byte, path string, typ PolicyType) *policy.P
 }
 
 func (b *batchRunner) storePolicy(n *node.Node, path string, typ PolicyType, p *policy.Policy) {
-	text := b.line[n.Pos.Offset:n.End.Offset]
+	text := b.line[n.Pos.Offset:n.EndOffset]
 	h := maphash.Bytes(b.seed, text)
 	b.cache[h] = append(b.cache[h], &batchEntry{text: string(text), path: path, typ: typ, pol: p})
 }

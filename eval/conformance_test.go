@@ -55,7 +55,7 @@ func loadConformance(t testing.TB) []conformanceCase {
 		}
 		for i, c := range cases.Items {
 			cc := conformanceCase{file: ent.Name(), cite: fileCite}
-			doc := &node.Node{Kind: node.Object, Pos: c.Pos, End: c.End}
+			doc := &node.Node{Kind: node.Object, Pos: c.Pos, EndOffset: c.EndOffset}
 			if base != nil {
 				doc.Fields = append(doc.Fields, base.Fields...)
 			}
@@ -88,7 +88,7 @@ func mergeField(fields []*node.Field, f *node.Field) []*node.Field {
 			continue
 		}
 		if f.Key == "request" && old.Value.Kind == node.Object && f.Value.Kind == node.Object {
-			merged := &node.Node{Kind: node.Object, Pos: f.Value.Pos, End: f.Value.End}
+			merged := &node.Node{Kind: node.Object, Pos: f.Value.Pos, EndOffset: f.Value.EndOffset}
 			merged.Fields = append(merged.Fields, old.Value.Fields...)
 			for _, rf := range f.Value.Fields {
 				merged.Fields = mergeField(merged.Fields, rf)

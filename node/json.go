@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+	"unsafe" // only for Sizeof, to keep slabs within a size class
 )
 
 // MaxDepth is the deepest nesting of arrays and objects the parsers accept.
@@ -153,14 +154,19 @@ func (p *jsonParser) describe(off int) string {
 
 // slabLen sizes a slab from the input: pretty-printed policies hold about
 // one value per 28 bytes and one object member per 43, so one slab usually
-// serves the whole document without much waste.
-func (p *jsonParser) slabLen(bytesPerItem int) int {
-	return min(max(len(p.data)/bytesPerItem, 16), 1024)
+// serves the whole document without much waste. A slab stays within 32 KB,
+// the largest small-object size class: bigger allocations take the runtime's
+// slower large-object path (their own span, cleared and returned to the OS
+// separately), which cost more than the extra slabs a big document needs.
+func (p *jsonParser) slabLen(bytesPerItem int, itemSize uintptr) int {
+	return min(max(len(p.data)/bytesPerItem, 16), int(maxSmallAlloc/itemSize))
 }
+
+const maxSmallAlloc = 32 << 10
 
 func (p *jsonParser) newNode() *Node {
 	if len(p.nodeSlab) == 0 {
-		p.nodeSlab = make([]Node, p.slabLen(24))
+		p.nodeSlab = make([]Node, p.slabLen(24, unsafe.Sizeof(Node{})))
 	}
 	n := &p.nodeSlab[0]
 	p.nodeSlab = p.nodeSlab[1:]
@@ -169,7 +175,7 @@ func (p *jsonParser) newNode() *Node {
 
 func (p *jsonParser) newField() *Field {
 	if len(p.fieldSlab) == 0 {
-		p.fieldSlab = make([]Field, p.slabLen(36))
+		p.fieldSlab = make([]Field, p.slabLen(36, unsafe.Sizeof(Field{})))
 	}
 	f := &p.fieldSlab[0]
 	p.fieldSlab = p.fieldSlab[1:]
@@ -207,7 +213,7 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 			return nil, err
 		}
 		n := p.newNode()
-		n.Kind, n.Text, n.Pos, n.End = String, s, startPos, p.pos(p.off)
+		n.Kind, n.Text, n.Pos, n.EndOffset = String, s, startPos, p.off
 		return n, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
@@ -237,7 +243,7 @@ func (p *jsonParser) literal(word string, kind Kind) (*Node, error) {
 		return nil, p.errAt(start, "invalid literal: expected %s", word)
 	}
 	n := p.newNode()
-	n.Kind, n.Text, n.Pos, n.End = kind, word, p.pos(start), p.pos(end)
+	n.Kind, n.Text, n.Pos, n.EndOffset = kind, word, p.pos(start), end
 	return n, nil
 }
 
@@ -290,7 +296,7 @@ func (p *jsonParser) number() (*Node, error) {
 	}
 	p.off = i
 	n := p.newNode()
-	n.Kind, n.Text, n.Pos, n.End = Number, p.src[start:i], p.pos(start), p.pos(i)
+	n.Kind, n.Text, n.Pos, n.EndOffset = Number, p.src[start:i], p.pos(start), i
 	return n, nil
 }
 
@@ -446,7 +452,7 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 	p.skipSpace()
 	if p.off < len(p.data) && p.data[p.off] == '}' {
 		p.off++
-		n.End = p.pos(p.off)
+		n.EndOffset = p.off
 		return n, nil
 	}
 	for {
@@ -494,7 +500,7 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 			p.off++
 			n.Fields = p.fields(p.fieldStack[base:])
 			p.fieldStack = p.fieldStack[:base]
-			n.End = p.pos(p.off)
+			n.EndOffset = p.off
 			return n, nil
 		default:
 			return nil, p.errAt(p.off, "unexpected %s in object: expected ',' or '}'", p.describe(p.off))
@@ -514,7 +520,7 @@ func (p *jsonParser) array(depth int) (*Node, error) {
 	p.skipSpace()
 	if p.off < len(p.data) && p.data[p.off] == ']' {
 		p.off++
-		n.End = p.pos(p.off)
+		n.EndOffset = p.off
 		return n, nil
 	}
 	for {
@@ -542,7 +548,7 @@ func (p *jsonParser) array(depth int) (*Node, error) {
 			p.off++
 			n.Items = p.items(p.itemStack[base:])
 			p.itemStack = p.itemStack[:base]
-			n.End = p.pos(p.off)
+			n.EndOffset = p.off
 			return n, nil
 		default:
 			return nil, p.errAt(p.off, "unexpected %s in array: expected ',' or ']'", p.describe(p.off))

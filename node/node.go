@@ -68,7 +68,12 @@ type Node struct {
 	Items  []*Node  // Array elements, in order.
 	Fields []*Field // Object members, in source order; duplicates are kept.
 	Pos    Pos      // Where the value starts.
-	End    Pos      // Just past where the value ends.
+	// EndOffset is the byte offset just past where the value ends (so
+	// data[n.Pos.Offset:n.EndOffset] is its source text). Only the offset
+	// is kept: nothing needs the end's line and column, and a second Pos
+	// made every node half as big again, which the garbage collector paid
+	// for on every parse.
+	EndOffset int
 }
 
 // Field is one member of an object.

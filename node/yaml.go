@@ -149,7 +149,7 @@ func (c *yamlConverter) pos(line, col int) Pos {
 	return p
 }
 
-// scalarEnd finds where a scalar written on one line ends, for Node.End.
+// scalarEnd finds where a scalar written on one line ends, for Node.EndOffset.
 // Multi-line scalars end at the best approximation the library allows.
 func (c *yamlConverter) scalarEnd(y *yaml.Node, start Pos) Pos {
 	off := start.Offset
@@ -233,7 +233,7 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*Node, error) {
 	switch y.Kind {
 	case yaml.ScalarNode:
 		n.Kind, n.Text = scalarKind(y)
-		n.End = c.scalarEnd(y, n.Pos)
+		n.EndOffset = c.scalarEnd(y, n.Pos).Offset
 	case yaml.SequenceNode:
 		n.Kind = Array
 		n.Items = make([]*Node, 0, len(y.Content))
@@ -246,11 +246,9 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*Node, error) {
 		}
 		// Containers end with their furthest child (an alias child may
 		// sit earlier in the file); the library reports no end position.
-		n.End = n.Pos
+		n.EndOffset = n.Pos.Offset
 		for _, it := range n.Items {
-			if it.End.Offset > n.End.Offset {
-				n.End = it.End
-			}
+			n.EndOffset = max(n.EndOffset, it.EndOffset)
 		}
 	case yaml.MappingNode:
 		n.Kind = Object
@@ -299,11 +297,9 @@ func (c *yamlConverter) mapping(n *Node, y *yaml.Node, depth int) error {
 			n.Fields = append(n.Fields, f)
 		}
 	}
-	n.End = n.Pos
+	n.EndOffset = n.Pos.Offset
 	for _, f := range n.Fields {
-		if f.Value.End.Offset > n.End.Offset {
-			n.End = f.Value.End
-		}
+		n.EndOffset = max(n.EndOffset, f.Value.EndOffset)
 	}
 	return nil
 }

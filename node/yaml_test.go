@@ -68,12 +68,12 @@ func TestParseYAMLOffsets(t *testing.T) {
 	st := n.Get("Statement").Items[0]
 	for _, tc := range []struct{ key, src string }{{"Action", `"s3:Get*"`}, {"Resource", "é-x"}} {
 		v := st.Get(tc.key)
-		if got := in[v.Pos.Offset:v.End.Offset]; got != tc.src {
+		if got := in[v.Pos.Offset:v.EndOffset]; got != tc.src {
 			t.Errorf("%s source = %q, want %q", tc.key, got, tc.src)
 		}
 	}
-	if v := st.Get("Resource"); v.End.Column != 18 {
-		t.Errorf("Resource End.Column = %d, want 18", v.End.Column)
+	if v := st.Get("Resource"); v.EndOffset != len(in)-1 {
+		t.Errorf("Resource EndOffset = %d, want %d (just before the final newline)", v.EndOffset, len(in)-1)
 	}
 }
 

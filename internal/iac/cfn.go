@@ -79,7 +79,7 @@ func LoadCloudFormation(file string, root *node.Node) (*Template, []error) {
 		props := decl.Get("Properties")
 		switch {
 		case props == nil:
-			props = &node.Node{Kind: node.Object, Pos: f.KeyPos, End: f.KeyPos}
+			props = &node.Node{Kind: node.Object, Pos: f.KeyPos, EndOffset: f.KeyPos.Offset}
 		case props.Kind != node.Object:
 			errs = append(errs, &Error{Pos: props.Pos, Msg: path + ".Properties must be an object, found " + props.Kind.String()})
 			continue
@@ -196,7 +196,7 @@ func (r resolver) resolve(n *node.Node, depth int) *node.Node {
 	if name, arg, ok := intrinsic(n); ok {
 		if v := r.call(name, arg, depth+1); v != nil {
 			out := *v
-			out.Pos, out.End = n.Pos, n.End
+			out.Pos, out.EndOffset = n.Pos, n.EndOffset
 			return &out
 		}
 		return n
@@ -243,7 +243,7 @@ func (r resolver) resolve(n *node.Node, depth int) *node.Node {
 }
 
 func str(s string, at *node.Node) *node.Node {
-	return &node.Node{Kind: node.String, Text: s, Pos: at.Pos, End: at.End}
+	return &node.Node{Kind: node.String, Text: s, Pos: at.Pos, EndOffset: at.EndOffset}
 }
 
 // call evaluates one intrinsic; nil means "not resolvable here".

@@ -56,7 +56,7 @@ func FromCloudControl(typeName string, desired *node.Node, file string) Resource
 		if desired != nil {
 			at = desired.Pos
 		}
-		desired = &node.Node{Kind: node.Object, Pos: at, End: at}
+		desired = &node.Node{Kind: node.Object, Pos: at, EndOffset: at.Offset}
 	}
 	r := Resource{
 		Type:       typeName,

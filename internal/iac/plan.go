@@ -82,7 +82,7 @@ func addPlanResource(t *Template, r, values *node.Node, path string, unknown map
 		return
 	}
 	if values == nil || values.Kind != node.Object {
-		values = &node.Node{Kind: node.Object, Pos: r.Pos, End: r.End}
+		values = &node.Node{Kind: node.Object, Pos: r.Pos, EndOffset: r.EndOffset}
 	}
 	if u := unknown[addr]; u != nil && u.Kind == node.Object {
 		values = markUnknown(values, u, addr)
@@ -104,7 +104,7 @@ func markUnknown(values, afterUnknown *node.Node, addr string) *node.Node {
 		if cur := values.Field(f.Key); cur != nil && cur.Value.Kind != node.Null {
 			continue
 		}
-		fields = append(fields, &node.Field{Key: f.Key, KeyPos: values.Pos, Value: &node.Node{Kind: node.String, Tag: UnknownTag, Text: addr + "." + f.Key, Pos: values.Pos, End: values.Pos}})
+		fields = append(fields, &node.Field{Key: f.Key, KeyPos: values.Pos, Value: &node.Node{Kind: node.String, Tag: UnknownTag, Text: addr + "." + f.Key, Pos: values.Pos, EndOffset: values.Pos.Offset}})
 	}
 	if fields == nil {
 		return values

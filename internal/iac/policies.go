@@ -151,7 +151,7 @@ func PolicyDocument(n *node.Node) *node.Node {
 // string's own position: columns inside an escaped string mean nothing in
 // the host file.
 func collapse(n *node.Node, at node.Pos) {
-	n.Pos, n.End = at, at
+	n.Pos, n.EndOffset = at, at.Offset
 	for _, f := range n.Fields {
 		f.KeyPos = at
 		collapse(f.Value, at)
@@ -178,7 +178,7 @@ func (t *Template) flatten(n *node.Node, depth int) *node.Node {
 	}
 	if !IsKnown(n) {
 		s := t.standIn(n, depth)
-		return &node.Node{Kind: node.String, Text: s, Pos: n.Pos, End: n.End}
+		return &node.Node{Kind: node.String, Text: s, Pos: n.Pos, EndOffset: n.EndOffset}
 	}
 	switch n.Kind {
 	case node.Object:

@@ -273,7 +273,7 @@ func (l *tfLoader) loadPolicyDocuments() {
 
 func (l *tfLoader) policyDocument(b *hclsyntax.Block) *node.Node {
 	at := hclPos(b.DefRange().Filename, b.DefRange().Start)
-	doc := &node.Node{Kind: node.Object, Pos: at, End: at}
+	doc := &node.Node{Kind: node.Object, Pos: at, EndOffset: at.Offset}
 	version := "2012-10-17"
 	var vpos node.Pos = at
 	if a, ok := b.Body.Attributes["version"]; ok {
@@ -282,14 +282,14 @@ func (l *tfLoader) policyDocument(b *hclsyntax.Block) *node.Node {
 			vpos = hclPos(a.SrcRange.Filename, a.Expr.Range().Start)
 		}
 	}
-	doc.Fields = append(doc.Fields, &node.Field{Key: "Version", KeyPos: vpos, Value: &node.Node{Kind: node.String, Text: version, Pos: vpos, End: vpos}})
-	stmts := &node.Node{Kind: node.Array, Pos: at, End: at}
+	doc.Fields = append(doc.Fields, &node.Field{Key: "Version", KeyPos: vpos, Value: &node.Node{Kind: node.String, Text: version, Pos: vpos, EndOffset: vpos.Offset}})
+	stmts := &node.Node{Kind: node.Array, Pos: at, EndOffset: at.Offset}
 	for _, sb := range b.Body.Blocks {
 		if sb.Type != "statement" {
 			continue
 		}
 		spos := hclPos(sb.DefRange().Filename, sb.DefRange().Start)
-		st := &node.Node{Kind: node.Object, Pos: spos, End: spos}
+		st := &node.Node{Kind: node.Object, Pos: spos, EndOffset: spos.Offset}
 		add := func(key string, v *node.Node, pos node.Pos) {
 			st.Fields = append(st.Fields, &node.Field{Key: key, KeyPos: pos, Value: v})
 		}
@@ -306,7 +306,7 @@ func (l *tfLoader) policyDocument(b *hclsyntax.Block) *node.Node {
 		}
 		if !hasEffect {
 			// The data source defaults effect to Allow.
-			add("Effect", &node.Node{Kind: node.String, Text: "Allow", Pos: spos, End: spos}, spos)
+			add("Effect", &node.Node{Kind: node.String, Text: "Allow", Pos: spos, EndOffset: spos.Offset}, spos)
 		}
 		for _, kind := range []struct{ tf, iam string }{{"principals", "Principal"}, {"not_principals", "NotPrincipal"}} {
 			var pr *node.Node
@@ -316,7 +316,7 @@ func (l *tfLoader) policyDocument(b *hclsyntax.Block) *node.Node {
 				}
 				ppos := hclPos(pb.DefRange().Filename, pb.DefRange().Start)
 				if pr == nil {
-					pr = &node.Node{Kind: node.Object, Pos: ppos, End: ppos}
+					pr = &node.Node{Kind: node.Object, Pos: ppos, EndOffset: ppos.Offset}
 					add(kind.iam, pr, ppos)
 				}
 				typ, _ := String(l.attrNode(pb.Body, "type"))
@@ -326,7 +326,7 @@ func (l *tfLoader) policyDocument(b *hclsyntax.Block) *node.Node {
 				}
 				if typ == "*" {
 					// principals { type = "*" identifiers = ["*"] } is Principal "*".
-					*pr = node.Node{Kind: node.String, Text: "*", Pos: ppos, End: ppos}
+					*pr = node.Node{Kind: node.String, Text: "*", Pos: ppos, EndOffset: ppos.Offset}
 					continue
 				}
 				pr.Fields = append(pr.Fields, &node.Field{Key: typ, KeyPos: ppos, Value: ids})
@@ -339,7 +339,7 @@ func (l *tfLoader) policyDocument(b *hclsyntax.Block) *node.Node {
 			}
 			cpos := hclPos(cb.DefRange().Filename, cb.DefRange().Start)
 			if cond == nil {
-				cond = &node.Node{Kind: node.Object, Pos: cpos, End: cpos}
+				cond = &node.Node{Kind: node.Object, Pos: cpos, EndOffset: cpos.Offset}
 				add("Condition", cond, cpos)
 			}
 			test, ok1 := String(l.attrNode(cb.Body, "test"))
@@ -350,7 +350,7 @@ func (l *tfLoader) policyDocument(b *hclsyntax.Block) *node.Node {
 			}
 			op := cond.Get(test)
 			if op == nil {
-				op = &node.Node{Kind: node.Object, Pos: cpos, End: cpos}
+				op = &node.Node{Kind: node.Object, Pos: cpos, EndOffset: cpos.Offset}
 				cond.Fields = append(cond.Fields, &node.Field{Key: test, KeyPos: cpos, Value: op})
 			}
 			op.Fields = append(op.Fields, &node.Field{Key: variable, KeyPos: cpos, Value: values})
@@ -404,7 +404,7 @@ func (l *tfLoader) loadResources() {
 // become arrays of objects (blocks may repeat), dynamic blocks are unknown.
 func (l *tfLoader) body(body *hclsyntax.Body) *node.Node {
 	start := hclPos(body.SrcRange.Filename, body.SrcRange.Start)
-	n := &node.Node{Kind: node.Object, Pos: start, End: hclPos(body.SrcRange.Filename, body.SrcRange.End)}
+	n := &node.Node{Kind: node.Object, Pos: start, EndOffset: hclPos(body.SrcRange.Filename, body.SrcRange.End).Offset}
 	type item struct {
 		off   int
 		field *node.Field
@@ -428,12 +428,12 @@ func (l *tfLoader) body(body *hclsyntax.Body) *node.Node {
 		}
 		arr, ok := byType[key]
 		if !ok {
-			arr = &node.Node{Kind: node.Array, Pos: hclPos(b.TypeRange.Filename, b.TypeRange.Start), End: child.End}
+			arr = &node.Node{Kind: node.Array, Pos: hclPos(b.TypeRange.Filename, b.TypeRange.Start), EndOffset: child.EndOffset}
 			byType[key] = arr
 			items = append(items, item{b.TypeRange.Start.Byte, &node.Field{Key: key, KeyPos: arr.Pos, Value: arr}})
 		}
 		arr.Items = append(arr.Items, child)
-		arr.End = child.End
+		arr.EndOffset = child.EndOffset
 	}
 	slices.SortFunc(items, func(a, b item) int { return a.off - b.off })
 	for _, it := range items {
@@ -455,7 +455,7 @@ func (l *tfLoader) expr(e hclsyntax.Expression) *node.Node {
 	end := hclPos(rng.Filename, rng.End)
 	switch x := e.(type) {
 	case *hclsyntax.ObjectConsExpr:
-		n := &node.Node{Kind: node.Object, Pos: pos, End: end}
+		n := &node.Node{Kind: node.Object, Pos: pos, EndOffset: end.Offset}
 		for _, it := range x.Items {
 			key := hcl.ExprAsKeyword(it.KeyExpr)
 			if key == "" {
@@ -471,7 +471,7 @@ func (l *tfLoader) expr(e hclsyntax.Expression) *node.Node {
 		}
 		return n
 	case *hclsyntax.TupleConsExpr:
-		n := &node.Node{Kind: node.Array, Pos: pos, End: end}
+		n := &node.Node{Kind: node.Array, Pos: pos, EndOffset: end.Offset}
 		for _, item := range x.Exprs {
 			n.Items = append(n.Items, l.expr(item))
 		}
@@ -536,7 +536,6 @@ func shift(n *node.Node, lines, cols int) {
 		p.Line += lines
 	}
 	move(&n.Pos)
-	move(&n.End)
 	for _, f := range n.Fields {
 		move(&f.KeyPos)
 		shift(f.Value, lines, cols)
@@ -555,7 +554,7 @@ func (l *tfLoader) unknown(e hclsyntax.Expression) *node.Node {
 	if st, ok := e.(*hclsyntax.ScopeTraversalExpr); ok {
 		text = traversalText(st.Traversal)
 	}
-	return &node.Node{Kind: node.String, Tag: UnknownTag, Text: text, Pos: hclPos(rng.Filename, rng.Start), End: hclPos(rng.Filename, rng.End)}
+	return &node.Node{Kind: node.String, Tag: UnknownTag, Text: text, Pos: hclPos(rng.Filename, rng.Start), EndOffset: hclPos(rng.Filename, rng.End).Offset}
 }
 
 func traversalText(tr hcl.Traversal) string {
@@ -585,7 +584,7 @@ func traversalText(tr hcl.Traversal) string {
 
 // ctyNode converts a known value; every node takes the expression's position.
 func ctyNode(v cty.Value, pos, end node.Pos, depth int) *node.Node {
-	n := &node.Node{Pos: pos, End: end}
+	n := &node.Node{Pos: pos, EndOffset: end.Offset}
 	if depth > node.MaxDepth {
 		n.Kind, n.Tag, n.Text = node.String, UnknownTag, "(too deep)"
 		return n
@@ -736,13 +735,13 @@ func foldSplit(bucket, child *Resource, inline string) {
 			inline = "access_control_policy"
 		}
 	default:
-		body := &node.Node{Kind: node.Object, Pos: child.Props.Pos, End: child.Props.End}
+		body := &node.Node{Kind: node.Object, Pos: child.Props.Pos, EndOffset: child.Props.EndOffset}
 		for _, f := range child.Props.Fields {
 			if f.Key != "bucket" && f.Key != "expected_bucket_owner" {
 				body.Fields = append(body.Fields, f)
 			}
 		}
-		v = &node.Node{Kind: node.Array, Pos: child.Pos, End: child.Props.End, Items: []*node.Node{body}}
+		v = &node.Node{Kind: node.Array, Pos: child.Pos, EndOffset: child.Props.EndOffset, Items: []*node.Node{body}}
 	}
 	if v == nil || bucket.Props.Field(inline) != nil {
 		return

@@ -43,7 +43,7 @@ func (cs changeScanner) ScanChange(ctx context.Context, c *gate.Change) ([]findi
 	}
 	props := valueNode(c.Properties, orig, at)
 	if props.Kind != node.Object {
-		props = &node.Node{Kind: node.Object, Pos: at, End: at}
+		props = &node.Node{Kind: node.Object, Pos: at, EndOffset: at.Offset}
 	}
 	root := &node.Node{Kind: node.Object, Pos: at, Fields: []*node.Field{
 		{Key: "TypeName", KeyPos: at, Value: &node.Node{Kind: node.String, Text: c.ResourceType, Pos: at}},
@@ -129,11 +129,11 @@ func (cs changeScanner) secrets(c *gate.Change, props *node.Node) []finding.Find
 // from orig (the node the value was read from) where it has them; values
 // the gate added get their container's position.
 func valueNode(v any, orig *node.Node, at node.Pos) *node.Node {
-	pos, end := at, at
+	pos, end := at, at.Offset
 	if orig != nil {
-		pos, end = orig.Pos, orig.End
+		pos, end = orig.Pos, orig.EndOffset
 	}
-	n := &node.Node{Pos: pos, End: end}
+	n := &node.Node{Pos: pos, EndOffset: end}
 	switch t := v.(type) {
 	case nil:
 		n.Kind, n.Text = node.Null, "null"
