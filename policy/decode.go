@@ -128,7 +128,12 @@ func push(l *List) *Value {
 // collector is marking, which profiles showed costs more than the fields.
 func setValue(v *Value, text string, typ ValueType, pos Pos, path string) {
 	v.Text, v.Type, v.Path = text, typ, path
-	v.Pos.File, v.Pos.Line, v.Pos.Column, v.Pos.Offset = pos.File, pos.Line, pos.Column, pos.Offset
+	setPos(&v.Pos, pos)
+}
+
+// setPos stores a position field by field, for the same reason.
+func setPos(dst *Pos, src Pos) {
+	dst.File, dst.Line, dst.Column, dst.Offset = src.File, src.Line, src.Column, src.Offset
 }
 
 func (d *decoder) add(code string, pos Pos, path string, format string, args ...any) {
@@ -233,7 +238,7 @@ func (d *decoder) policy(p *Policy, n *node.Node, root string) {
 		d.add(ProblemNotObject, Pos{File: p.File, Line: 1, Column: 1}, root, "the policy document is empty: it must be a JSON object")
 		return
 	}
-	p.Pos = n.Pos
+	setPos(&p.Pos, n.Pos)
 	if n.Kind != node.Object {
 		d.add(ProblemNotObject, n.Pos, root, "the policy document must be a JSON object, not %s", describe(n))
 		return
@@ -305,7 +310,8 @@ func valueType(k node.Kind) ValueType {
 // another type is kept (with its Type) so a linter can quote it; a problem
 // is recorded.
 func (d *decoder) scalarString(v *Value, n *node.Node, path string, name string) {
-	v.Text, v.Type, v.Pos = n.Text, valueType(n.Kind), n.Pos
+	v.Text, v.Type = n.Text, valueType(n.Kind)
+	setPos(&v.Pos, n.Pos)
 	v.Path = path
 	if n.Kind != node.String {
 		d.add(ProblemTypeMismatch, n.Pos, path, "%s must be a string, not %s", name, describe(n))
@@ -325,7 +331,7 @@ type statementStorage struct {
 
 func (d *decoder) statements(p *Policy, n *node.Node, path string) {
 	p.StatementPresent = true
-	p.StatementPos = n.Pos
+	setPos(&p.StatementPos, n.Pos)
 	switch n.Kind {
 	case node.Object:
 		st := &statementStorage{}
@@ -352,7 +358,8 @@ func (d *decoder) statements(p *Policy, n *node.Node, path string) {
 
 func (d *decoder) statement(st *statementStorage, n *node.Node, path string, idx int) {
 	s := &st.s
-	s.Index, s.Pos = idx, n.Pos
+	s.Index = idx
+	setPos(&s.Pos, n.Pos)
 	s.Path = path
 	var principalKey, actionKey, resourceKey *node.Field
 	for _, f := range d.lastFields(n, path) {
@@ -417,7 +424,7 @@ func (d *decoder) combination(first **node.Field, f *node.Field, path string) {
 // values into l: a string or an array of strings. Non-string items are
 // reported and left out so consumers never mistake them for names.
 func (d *decoder) stringList(l *List, n *node.Node, path string, name string) {
-	l.Pos = n.Pos
+	setPos(&l.Pos, n.Pos)
 	l.Path = path
 	switch n.Kind {
 	case node.String:
@@ -440,7 +447,7 @@ func (d *decoder) stringList(l *List, n *node.Node, path string, name string) {
 }
 
 func (d *decoder) principal(pr *Principal, n *node.Node, path string, name string) {
-	pr.Pos = n.Pos
+	setPos(&pr.Pos, n.Pos)
 	pr.Path = path
 	switch n.Kind {
 	case node.String:
@@ -462,7 +469,8 @@ func (d *decoder) principal(pr *Principal, n *node.Node, path string, name strin
 				}
 			}
 			e := &pr.Entries[i]
-			e.Type, e.TypePos = f.Key, f.KeyPos
+			e.Type = f.Key
+			setPos(&e.TypePos, f.KeyPos)
 			d.stringList(&e.Values, f.Value, fpath, name+"."+f.Key)
 		}
 	default:
@@ -471,7 +479,7 @@ func (d *decoder) principal(pr *Principal, n *node.Node, path string, name strin
 }
 
 func (d *decoder) condition(c *Condition, n *node.Node, path string) {
-	c.Pos = n.Pos
+	setPos(&c.Pos, n.Pos)
 	c.Path = path
 	if n.Kind != node.Object {
 		d.add(ProblemTypeMismatch, n.Pos, path, "Condition must be an object of operators, not %s", describe(n))
@@ -503,7 +511,7 @@ func conditionScalar(k node.Kind) bool {
 }
 
 func (d *decoder) conditionValues(l *List, n *node.Node, path string, key string) {
-	l.Pos = n.Pos
+	setPos(&l.Pos, n.Pos)
 	l.Path = path
 	switch {
 	case conditionScalar(n.Kind):
