@@ -128,6 +128,10 @@ type yamlConverter struct {
 	anchors map[*yaml.Node]*anchored
 	// expanding guards against an alias that refers to its own ancestor.
 	expanding map[*yaml.Node]bool
+	// cursor remembers the last column converted to a byte offset, so the
+	// many nodes of one long line (a flow collection) are converted in one
+	// pass over it rather than one pass each.
+	cursorLine, cursorCol, cursorOff int
 }
 
 // pos converts the library's 1-based line and code-point column to a Pos
@@ -137,14 +141,18 @@ func (c *yamlConverter) pos(line, col int) Pos {
 	if line < 1 || line > len(c.lines) {
 		return p
 	}
-	off := c.lines[line-1]
+	off, i := c.lines[line-1], 1
 	if line == 1 && bytes.HasPrefix(c.data, []byte("\uFEFF")) {
 		off += 3
 	}
-	for i := 1; i < col && off < len(c.data); i++ {
+	if line == c.cursorLine && col >= c.cursorCol && c.cursorCol > 0 {
+		off, i = c.cursorOff, c.cursorCol
+	}
+	for ; i < col && off < len(c.data); i++ {
 		_, size := utf8.DecodeRune(c.data[off:])
 		off += size
 	}
+	c.cursorLine, c.cursorCol, c.cursorOff = line, col, off
 	p.Offset = off
 	return p
 }
