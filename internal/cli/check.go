@@ -88,13 +88,9 @@ func runCheck(ctx context.Context, p checkParams, out io.Writer) error {
 		}
 		lr.kind = k
 	}
-	var failOn finding.Severity
-	if p.failOn != "" {
-		sev, ok := finding.ParseSeverity(p.failOn)
-		if !ok {
-			return inputErrorf("--fail-on %q is not one of error, security, warning, suggestion", p.failOn)
-		}
-		failOn = sev
+	failOn, err := parseFailOn(p.failOn)
+	if err != nil {
+		return err
 	}
 
 	var roots []checkRoot
@@ -156,7 +152,7 @@ func runCheck(ctx context.Context, p checkParams, out io.Writer) error {
 			failOn = finding.Error
 		}
 	}
-	res := report.Result{Findings: all, Rules: checkRules(all), Files: files, ToolName: "iamguard", ToolVersion: Version()}
+	res := report.Result{Findings: all, Rules: rulesFound(all), Files: files, ToolName: "iamguard", ToolVersion: Version()}
 	if err := rep.Report(out, res); err != nil {
 		return err
 	}
@@ -329,23 +325,6 @@ func dedupeErrors(errs []error) []error {
 		if !seen[e.Error()] {
 			seen[e.Error()] = true
 			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// checkRules is the metadata of the codes reported (lint checks and scan rules).
-func checkRules(fs []finding.Finding) []report.Rule {
-	codes := map[string]bool{}
-	for _, f := range fs {
-		codes[f.Code] = true
-	}
-	var out []report.Rule
-	seen := map[string]bool{}
-	for _, r := range append(lintRules(), scan.Rules()...) {
-		if codes[r.Code] && !seen[r.Code] {
-			seen[r.Code] = true
-			out = append(out, r)
 		}
 	}
 	return out

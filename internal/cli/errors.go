@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+
+	"github.com/iamguard/iamguard/finding"
 )
 
 // Exit codes (DESIGN.md): 0 clean; 1 findings at or above --fail-on, or a
@@ -38,6 +40,19 @@ func asInputError(err error) error {
 		return err
 	}
 	return &inputError{err: err}
+}
+
+// parseFailOn reads a --fail-on value; "" (not given) stays "" so the
+// configuration's failOn applies.
+func parseFailOn(s string) (finding.Severity, error) {
+	if s == "" {
+		return "", nil
+	}
+	sev, ok := finding.ParseSeverity(s)
+	if !ok {
+		return "", inputErrorf("--fail-on %q is not one of error, security, warning, suggestion", s)
+	}
+	return sev, nil
 }
 
 // exitCode maps a run's error to the process exit code.

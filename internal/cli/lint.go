@@ -87,12 +87,8 @@ func runLint(ctx context.Context, p lintParams, out io.Writer) error {
 	if err != nil {
 		return inputErrorf("--format: %v", err)
 	}
-	if p.failOn != "" {
-		sev, ok := finding.ParseSeverity(p.failOn)
-		if !ok {
-			return inputErrorf("--fail-on %q is not one of error, security, warning, suggestion", p.failOn)
-		}
-		r.failOn = sev
+	if r.failOn, err = parseFailOn(p.failOn); err != nil {
+		return err
 	}
 	for _, path := range p.paths {
 		if err := ctx.Err(); err != nil {

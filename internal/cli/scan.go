@@ -62,13 +62,9 @@ Every rule is documented in docs/scan.md.`,
 }
 
 func runScan(ctx context.Context, p scanParams, out io.Writer) error {
-	var failOn finding.Severity
-	if p.failOn != "" {
-		sev, ok := finding.ParseSeverity(p.failOn)
-		if !ok {
-			return inputErrorf("--fail-on %q is not one of error, security, warning, suggestion", p.failOn)
-		}
-		failOn = sev
+	failOn, err := parseFailOn(p.failOn)
+	if err != nil {
+		return err
 	}
 	var rep report.Reporter
 	if p.format == "" || p.format == "text" {
@@ -154,8 +150,9 @@ func joinDisplay(dir, file string) string {
 	return strings.TrimSuffix(dir, "/") + "/" + file
 }
 
-// rulesFound is the metadata of the codes that were reported: SARIF needs
-// a rule for each result, and listing every linter check would bloat the log.
+// rulesFound is the metadata of the codes that were reported (scan.Rules
+// covers resource rules, linter checks and secret codes): SARIF needs a rule
+// for each result, and listing every check would bloat the log.
 func rulesFound(fs []finding.Finding) []report.Rule {
 	codes := map[string]bool{}
 	for _, f := range fs {
