@@ -295,20 +295,6 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 	return ix
 }
 
-func setOf(c *catalog.Catalog, actions []*catalog.Action) catalog.ActionSet {
-	s := c.NewActionSet()
-	for _, a := range actions {
-		s.Add(a.ID)
-	}
-	return s
-}
-
-func single(c *catalog.Catalog, id catalog.ActionID) catalog.ActionSet {
-	s := c.NewActionSet()
-	s.Add(id)
-	return s
-}
-
 func namedSet(c *catalog.Catalog, names []string) catalog.ActionSet {
 	s := c.NewActionSet()
 	for _, n := range names {

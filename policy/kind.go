@@ -1,9 +1,6 @@
 package policy
 
-import (
-	"strings"
-	"unicode/utf8"
-)
+import "github.com/iamguard/iamguard/arn"
 
 // trustActions are the STS actions a role trust policy grants to the
 // principals allowed to take on the role.
@@ -21,9 +18,9 @@ var trustActions = [...]string{
 // sts:AssumeRoleWithWebIdentity, sts:TagSession or sts:SetSourceIdentity.
 // Action names are case-insensitive in IAM.
 func IsAssumeRoleAction(action string) bool {
-	lower := strings.ToLower(action)
+	p := arn.CompileAction(action)
 	for _, a := range trustActions {
-		if matchWildcard(strings.ToLower(a), lower) {
+		if p.Match(a) {
 			return true
 		}
 	}
@@ -55,43 +52,4 @@ func DetectKind(p *Policy) Kind {
 		}
 	}
 	return kind
-}
-
-// matchWildcard reports whether text matches pattern, where '*' matches any
-// run of characters (including none) and '?' matches exactly one, as in IAM
-// Action, Resource and string-like condition values. It is case-sensitive;
-// lower-case both sides for action names.
-func matchWildcard(text, pattern string) bool {
-	// Iterative matcher with one backtrack point: linear in practice and
-	// never exponential, whatever the number of '*'.
-	t, p := 0, 0
-	starP, starT := -1, 0
-	for t < len(text) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			starP, starT = p, t
-			p++
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == text[t]):
-			if pattern[p] == '?' {
-				// '?' is one character, not one byte.
-				_, size := utf8.DecodeRuneInString(text[t:])
-				t += size
-			} else {
-				t++
-			}
-			p++
-		case starP >= 0:
-			starT++
-			for starT < len(text) && text[starT]&0xC0 == 0x80 {
-				starT++ // stay on code-point boundaries
-			}
-			p, t = starP+1, starT
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
