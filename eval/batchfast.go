@@ -191,11 +191,7 @@ func (b *batchRunner) fastScenario(line []byte) (*Scenario, bool) {
 			bit, s.Description = 2, str(f.val)
 		case "expect":
 			bit, s.Expect = 4, str(f.val)
-			switch s.Expect {
-			case "allowed", "denied", "explicitDeny", "implicitDeny":
-			default:
-				ok = false
-			}
+			ok = ok && validExpect(s.Expect)
 		case "request":
 			bit, request = 8, f.val
 		case "identityPolicies":

@@ -47,6 +47,15 @@ func ExpectMet(expect string, d Decision) bool {
 	return expect == d.String()
 }
 
+// validExpect reports whether expect is one a scenario may say.
+func validExpect(expect string) bool {
+	switch expect {
+	case "allowed", "denied", "explicitDeny", "implicitDeny":
+		return true
+	}
+	return false
+}
+
 // ParseScenario reads a scenario written as JSON or YAML. Every error names
 // file:line:col: text that is not JSON or YAML (a *node.SyntaxError), and
 // an ErrorList for unknown or missing fields, malformed ARNs, unknown
@@ -119,9 +128,7 @@ func decodeScenario(n *node.Node, file string, cache policyCache) (*Scenario, er
 			s.Description = d.str(f.Value, f.Key)
 		case "expect":
 			s.Expect, s.ExpectPos = d.str(f.Value, f.Key), f.Value.Pos
-			switch s.Expect {
-			case "allowed", "denied", "explicitDeny", "implicitDeny":
-			default:
+			if !validExpect(s.Expect) {
 				d.errs.add(f.Value.Pos, f.Key, fmt.Sprintf("expect %q: want allowed, denied, explicitDeny or implicitDeny", s.Expect))
 			}
 		case "request":

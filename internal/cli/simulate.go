@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -403,17 +402,14 @@ func runBatch(ctx context.Context, p simulateParams, out io.Writer) error {
 }
 
 func writeSimulationsJSON(out io.Writer, sims []simulation) error {
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
 	if len(sims) == 1 {
-		return enc.Encode(sims[0].ex)
+		return writeJSON(out, sims[0].ex)
 	}
 	all := make([]*eval.Explanation, len(sims))
 	for i, s := range sims {
 		all[i] = s.ex
 	}
-	return enc.Encode(all)
+	return writeJSON(out, all)
 }
 
 // writeSimulationText prints the decision in a line or two; a denial adds

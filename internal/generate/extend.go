@@ -80,15 +80,7 @@ func PlanPairs(actions, resources []string, opts Options) (*Plan, error) {
 // a policy for the gap only, named by convention, linted and proved.
 func Extend(current []*policy.Policy, plan *Plan, opts Options) (*ExtendResult, error) {
 	cfg := opts.config()
-	ps, err := eval.Compile(eval.Policies{Identity: current})
-	if err != nil {
-		return nil, err
-	}
-	trust, err := policy.Parse("trust.json", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+or(cfg.Scope.Account, sampleAccount)+`:root"},"Action":"sts:*"}]}`))
-	if err != nil {
-		return nil, err
-	}
-	psTrust, err := eval.Compile(eval.Policies{Identity: current, Resource: trust})
+	sets, err := compileProofSets(cfg, current)
 	if err != nil {
 		return nil, err
 	}
@@ -111,11 +103,7 @@ func Extend(current []*policy.Policy, plan *Plan, opts Options) (*ExtendResult, 
 		if err != nil {
 			return nil, fmt.Errorf("%s on %s: %w", perm.Action, sample, err)
 		}
-		set := ps
-		if policy.IsAssumeRoleAction(perm.Action) {
-			set = psTrust
-		}
-		r := eval.Decide(set, req)
+		r := eval.Decide(sets.forAction(perm.Action), req)
 		if r.Statement != nil {
 			st.Statement = r.Statement.Pos.String()
 			st.Policy = r.Statement.Policy

@@ -87,9 +87,10 @@ func SampleARN(pattern, region, account string) string {
 	return strings.Join(f, ":")
 }
 
-func fill(s string) string {
-	return strings.NewReplacer("*", sampleName, "?", "x").Replace(s)
-}
+// sampleFiller instantiates a pattern: '*' becomes sampleName, '?' becomes 'x'.
+var sampleFiller = strings.NewReplacer("*", sampleName, "?", "x")
+
+func fill(s string) string { return sampleFiller.Replace(s) }
 
 // contextFor gives the request the context values that meet the
 // statement's conditions (each instantiated like a resource).
@@ -106,6 +107,36 @@ func contextFor(conds []grant.Clause) map[string][]string {
 	return ctx
 }
 
+// proofSets are identity policies compiled for deciding requests by a
+// principal of the account: alone, and with a trust policy for sts
+// requests (taking on a role also needs the role's trust policy; one that
+// trusts the account delegates the decision to the identity policies).
+type proofSets struct{ plain, withTrust *eval.PolicySet }
+
+func compileProofSets(cfg *config.Config, identity []*policy.Policy) (proofSets, error) {
+	plain, err := eval.Compile(eval.Policies{Identity: identity})
+	if err != nil {
+		return proofSets{}, err
+	}
+	trust, err := policy.Parse("trust.json", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+or(cfg.Scope.Account, sampleAccount)+`:root"},"Action":"sts:*"}]}`))
+	if err != nil {
+		return proofSets{}, err
+	}
+	withTrust, err := eval.Compile(eval.Policies{Identity: identity, Resource: trust})
+	if err != nil {
+		return proofSets{}, err
+	}
+	return proofSets{plain: plain, withTrust: withTrust}, nil
+}
+
+// forAction is the set that decides a request for the action.
+func (s proofSets) forAction(action string) *eval.PolicySet {
+	if policy.IsAssumeRoleAction(action) {
+		return s.withTrust
+	}
+	return s.plain
+}
+
 // prove decides each needed request and a sample of neighbours.
 func prove(cfg *config.Config, doc *grant.Document, perms []grant.Permission) *Proof {
 	pr := &Proof{OK: true}
@@ -114,20 +145,7 @@ func prove(cfg *config.Config, doc *grant.Document, perms []grant.Permission) *P
 		pr.OK = false
 		return pr
 	}
-	ps, err := eval.Compile(eval.Policies{Identity: []*policy.Policy{p}})
-	if err != nil {
-		pr.OK = false
-		return pr
-	}
-	// Taking on a role also needs the role's trust policy: the proof gives
-	// the roles one that trusts the account, which delegates the decision
-	// to the identity policy under test.
-	trust, err := policy.Parse("trust.json", []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+or(cfg.Scope.Account, sampleAccount)+`:root"},"Action":"sts:*"}]}`))
-	if err != nil {
-		pr.OK = false
-		return pr
-	}
-	psTrust, err := eval.Compile(eval.Policies{Identity: []*policy.Policy{p}, Resource: trust})
+	sets, err := compileProofSets(cfg, []*policy.Policy{p})
 	if err != nil {
 		pr.OK = false
 		return pr
@@ -140,11 +158,7 @@ func prove(cfg *config.Config, doc *grant.Document, perms []grant.Permission) *P
 			c.Got = "error: " + err.Error()
 			return
 		}
-		set := ps
-		if policy.IsAssumeRoleAction(c.Action) {
-			set = psTrust
-		}
-		c.Got = eval.Decide(set, req).Decision.String()
+		c.Got = eval.Decide(sets.forAction(c.Action), req).Decision.String()
 	}
 	region, account := cfg.Scope.Region, cfg.Scope.Account
 	granted := map[string]bool{}
