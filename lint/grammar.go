@@ -7,8 +7,6 @@ import (
 	"github.com/iamguard/iamguard/policy"
 )
 
-const currentVersion = "2012-10-17"
-
 // checkDocument: Version and Statement.
 func (ps *pass) checkDocument() {
 	p := ps.p
@@ -18,8 +16,8 @@ func (ps *pass) checkDocument() {
 	switch {
 	case p.Version == nil:
 		ps.report("MISSING_VERSION", p.Pos, p.Path, `the policy has no "Version": IAM reads it as "2008-10-17", where policy variables are plain text`, "")
-	case p.Version.Type == policy.TypeString && p.Version.Text != currentVersion && p.Version.Text != "2008-10-17":
-		ps.reportAt("INVALID_VERSION", p.Version, fmt.Sprintf("Version %q is not a policy language version: use %q", p.Version.Text, currentVersion), "")
+	case p.Version.Type == policy.TypeString && !policy.IsKnownVersion(p.Version.Text):
+		ps.reportAt("INVALID_VERSION", p.Version, fmt.Sprintf("Version %q is not a policy language version: use %q", p.Version.Text, policy.Version2012), "")
 	}
 	if !p.StatementPresent {
 		ps.report("MISSING_STATEMENT", p.Pos, p.Path, `the policy has no "Statement" element`, "")
@@ -247,14 +245,14 @@ func isRCPFullAccess(s *policy.Statement) bool {
 // Resource, NotResource and condition values.
 func (ps *pass) checkVariables(si *stmtInfo) {
 	s := si.s
-	oldVersion := ps.p.Version == nil || ps.p.Version.Text != currentVersion
+	oldVersion := ps.p.Version == nil || ps.p.Version.Text != policy.Version2012
 	varIn := func(l *policy.List) {
 		if l == nil || !oldVersion {
 			return
 		}
 		for i := range l.Values {
 			if strings.Contains(l.Values[i].Text, "${") {
-				ps.reportAt("VARIABLE_UNSUPPORTED_IN_VERSION", &l.Values[i], fmt.Sprintf("the policy variable in %q is plain text unless the policy has Version %q", l.Values[i].Text, currentVersion), "")
+				ps.reportAt("VARIABLE_UNSUPPORTED_IN_VERSION", &l.Values[i], fmt.Sprintf("the policy variable in %q is plain text unless the policy has Version %q", l.Values[i].Text, policy.Version2012), "")
 			}
 		}
 	}
