@@ -12,8 +12,9 @@ func (c *Config) PolicyName(service, actions string) string {
 	if project == "" {
 		project = "Project"
 	}
-	r := strings.NewReplacer("{Project}", project, "{Service}", service, "{Actions}", actions)
-	return r.Replace(c.Naming.Pattern)
+	name := strings.ReplaceAll(c.Naming.Pattern, "{Project}", project)
+	name = strings.ReplaceAll(name, "{Service}", service)
+	return strings.ReplaceAll(name, "{Actions}", actions)
 }
 
 // NamingRegexp compiles the naming pattern into a regular expression with

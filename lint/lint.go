@@ -57,7 +57,6 @@ type Linter struct {
 	// templates a fix proposes: the configured scope, else the placeholders.
 	fixRegion, fixAccount string
 	filledTemplates       sync.Map // catalog ARN template → fillTemplate's result
-	renameFixes           sync.Map // service word + "\x00" + access word → NAMING_CONVENTION fix
 
 	passes sync.Pool // *pass, reused across policies
 

@@ -227,17 +227,9 @@ func (ps *pass) suggestName(svcs []*catalog.Service) string {
 	return ps.l.renameFix(serviceWord(svcs[0]), word)
 }
 
-// renameFix is the NAMING_CONVENTION fix for a service word and an access
-// word, cached per linter (config.PolicyName builds a replacer per call;
-// the keys are bounded by the services times three words).
+// renameFix is the NAMING_CONVENTION fix for a service word and an access word.
 func (l *Linter) renameFix(service, word string) string {
-	key := service + "\x00" + word
-	if v, ok := l.renameFixes.Load(key); ok {
-		return v.(string)
-	}
-	fix := fmt.Sprintf("Rename the policy, e.g. %q.", l.cfg.PolicyName(service, word))
-	l.renameFixes.Store(key, fix)
-	return fix
+	return fmt.Sprintf("Rename the policy, e.g. %q.", l.cfg.PolicyName(service, word))
 }
 
 // nameAccessRules: what an Actions word promises, as the set of actions it
