@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/iamguard/iamguard/arn"
 	"github.com/iamguard/iamguard/catalog"
 	"github.com/iamguard/iamguard/policy"
 )
@@ -32,7 +33,7 @@ func (ps *pass) checkOrganisation(si *stmtInfo) {
 		}
 		inside := false
 		for _, sc := range ps.l.scope {
-			if globCovers(sc, v.Text) {
+			if arn.Covers(sc, v.Text) {
 				inside = true
 				break
 			}
@@ -321,7 +322,7 @@ func resourcesCovered(by, l *policy.List) bool {
 	for _, v := range l.Values {
 		ok := false
 		for _, w := range by.Values {
-			if globCovers(w.Text, v.Text) {
+			if arn.Covers(w.Text, v.Text) {
 				ok = true
 				break
 			}

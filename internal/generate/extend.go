@@ -170,7 +170,7 @@ func partialAllow(current []*policy.Policy, action, pattern string) *policy.Stat
 			if !slices.ContainsFunc(s.Action.Texts(), func(a string) bool { return arn.CompileAction(a).Match(action) }) {
 				continue
 			}
-			if slices.ContainsFunc(s.Resource.Texts(), func(r string) bool { return grant.Covers(pattern, r) }) {
+			if slices.ContainsFunc(s.Resource.Texts(), func(r string) bool { return arn.Covers(pattern, r) }) {
 				return s
 			}
 		}
@@ -199,7 +199,7 @@ func coversPattern(s *policy.Statement, pattern string) bool {
 		return true
 	}
 	for _, r := range s.Resource.Texts() {
-		if grant.Covers(r, pattern) {
+		if arn.Covers(r, pattern) {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/iamguard/iamguard/arn"
 	"github.com/iamguard/iamguard/policy"
 )
 
@@ -118,7 +119,7 @@ func Reduce(resources []string) []string {
 			if i == j {
 				continue
 			}
-			if Covers(o, r) && (!Covers(r, o) || j < i) {
+			if arn.Covers(o, r) && (!arn.Covers(r, o) || j < i) {
 				covered = true
 				break
 			}
@@ -128,43 +129,6 @@ func Reduce(resources []string) []string {
 		}
 	}
 	return out
-}
-
-// Covers reports whether every value the IAM wildcard pattern q matches is
-// also matched by pattern p ('*' any run, '?' one character). It is exact
-// for the patterns generators write and never claims coverage wrongly: a
-// '*' in q is only covered by a '*' in p.
-func Covers(p, q string) bool {
-	// memo[i][j]: p[i:] covers q[j:]; 0 unknown, 1 yes, 2 no.
-	memo := make([]uint8, (len(p)+1)*(len(q)+1))
-	var rec func(i, j int) bool
-	rec = func(i, j int) bool {
-		m := &memo[i*(len(q)+1)+j]
-		if *m != 0 {
-			return *m == 1
-		}
-		var ok bool
-		switch {
-		case i == len(p):
-			ok = j == len(q)
-		case p[i] == '*':
-			// '*' in p absorbs any run of q, wildcards included.
-			ok = rec(i+1, j) || (j < len(q) && rec(i, j+1))
-		case j == len(q):
-			ok = false
-		case p[i] == '?':
-			ok = q[j] != '*' && rec(i+1, j+1)
-		default:
-			ok = q[j] != '*' && q[j] != '?' && p[i] == q[j] && rec(i+1, j+1)
-		}
-		if ok {
-			*m = 1
-		} else {
-			*m = 2
-		}
-		return ok
-	}
-	return rec(0, 0)
 }
 
 // Actions lists every action of the document, in order, once.

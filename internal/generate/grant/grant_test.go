@@ -6,30 +6,6 @@ import (
 	"testing"
 )
 
-func TestCovers(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		p, q string
-		want bool
-	}{
-		{"*", "arn:aws:s3:::b/*", true},
-		{"arn:aws:s3:::b/*", "arn:aws:s3:::b/users/*", true},
-		{"arn:aws:s3:::b/users/*", "arn:aws:s3:::b/*", false},
-		{"arn:aws:s3:::synthcoreai-*/*", "arn:aws:s3:::synthcoreai-uploads/*", true},
-		{"arn:aws:s3:::synthcoreai-uploads/*", "arn:aws:s3:::synthcoreai-*/*", false},
-		{"a?c", "abc", true},
-		{"a?c", "a*c", false}, // '?' is one character; '*' in q may be many
-		{"a*c", "a?c", true},
-		{"abc", "abc", true},
-		{"abc", "abd", false},
-		{"secret:x-??????", "secret:x-AbCdEf", true},
-	} {
-		if got := Covers(tc.p, tc.q); got != tc.want {
-			t.Errorf("Covers(%q, %q) = %v; want %v", tc.p, tc.q, got, tc.want)
-		}
-	}
-}
-
 func TestReduce(t *testing.T) {
 	t.Parallel()
 	got := Reduce([]string{"arn:aws:s3:::b/x", "arn:aws:s3:::b/*", "arn:aws:s3:::c/*", "arn:aws:s3:::b/*"})
