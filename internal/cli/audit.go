@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -64,15 +63,7 @@ func openAuditStore(ctx context.Context, gp gateParams) (store.Store, error) {
 	if err := gp.checkFormat(); err != nil {
 		return nil, err
 	}
-	dsn := gp.db
-	if dsn == "" {
-		dsn = os.Getenv(gateDBEnv)
-	}
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		return nil, inputErrorf("--db: %v", err)
-	}
-	return st, nil
+	return gp.openStore(ctx)
 }
 
 func runAuditLog(ctx context.Context, gp gateParams, p auditLogParams, out io.Writer) error {

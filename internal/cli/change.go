@@ -68,13 +68,9 @@ func openGate(ctx context.Context, p gateParams, configNear string, withScanner 
 	if err != nil {
 		return nil, nil, asInputError(err)
 	}
-	dsn := p.db
-	if dsn == "" {
-		dsn = os.Getenv(gateDBEnv)
-	}
-	st, err := store.Open(ctx, dsn)
+	st, err := p.openStore(ctx)
 	if err != nil {
-		return nil, nil, inputErrorf("--db: %v", err)
+		return nil, nil, err
 	}
 	closeStore := func() { st.Close() }
 	opts := gate.Options{Now: p.now, Scanner: p.scanner}
@@ -84,6 +80,19 @@ func openGate(ctx context.Context, p gateParams, configNear string, withScanner 
 		return service.New(service.Options{Config: cfg, Store: st, Now: p.now}).Gate(), closeStore, nil
 	}
 	return gate.New(st, cfg, opts), closeStore, nil
+}
+
+// openStore opens --db, else $IAMGUARD_DB, else the default store.
+func (p gateParams) openStore(ctx context.Context) (store.Store, error) {
+	dsn := p.db
+	if dsn == "" {
+		dsn = os.Getenv(gateDBEnv)
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, inputErrorf("--db: %v", err)
+	}
+	return st, nil
 }
 
 // osUserName is who runs the command when no name is given.

@@ -2,7 +2,6 @@ package mcpserver
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -46,18 +45,9 @@ func HTTPHandler(svc *service.Service, opts Options, h HTTPOptions) http.Handler
 	protected := auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(streamable)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := h.Tokens.Authenticate(r); !ok {
-			unauthorized(w)
+			server.Unauthorized(w)
 			return
 		}
 		protected.ServeHTTP(w, r)
 	})
-}
-
-// unauthorized answers 401 with the API's error shape, saying nothing about
-// what was presented.
-func unauthorized(w http.ResponseWriter) {
-	w.Header().Set("WWW-Authenticate", `Bearer realm="iamguard"`)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusUnauthorized)
-	json.NewEncoder(w).Encode(map[string]any{"error": service.Error{Code: service.Unauthorized, Message: "a valid bearer token is required: Authorization: Bearer TOKEN"}})
 }

@@ -145,8 +145,7 @@ func (a *api) authenticated(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) *service.Error {
 		name, ok := a.tokens.Authenticate(r)
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="iamguard"`)
-			return service.Errorf(service.Unauthorized, "a valid bearer token is required: Authorization: Bearer TOKEN")
+			return challenge(w)
 		}
 		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
 			info.caller = name
@@ -154,6 +153,17 @@ func (a *api) authenticated(h handler) handler {
 		return h(w, r.WithContext(service.WithCaller(r.Context(), service.Caller{Name: name, Via: service.ViaHTTP})))
 	}
 }
+
+// challenge marks a 401 with a Bearer challenge and returns the API's error
+// for it, saying nothing about what was presented.
+func challenge(w http.ResponseWriter) *service.Error {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="iamguard"`)
+	return service.Errorf(service.Unauthorized, "a valid bearer token is required: Authorization: Bearer TOKEN")
+}
+
+// Unauthorized answers 401 in the API's error shape; the MCP HTTP transport
+// uses it too, so both faces refuse alike.
+func Unauthorized(w http.ResponseWriter) { writeError(w, challenge(w)) }
 
 // method answers 405 (with Allow) for other methods.
 func (a *api) method(m string, h handler) handler {

@@ -47,6 +47,10 @@ func (d Document) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(d))
 }
 
+// nameSeparators turns a policy name into a file base name: a '/' or '\'
+// in it would read as a directory in findings.
+var nameSeparators = strings.NewReplacer("/", "-", `\`, "-")
+
 // fileName is the name positions in a document point at: the caller's,
 // else base with the extension its text suggests (a name ending in .json
 // is read as JSON only).

@@ -151,7 +151,7 @@ func (s *Service) PlanChange(ctx context.Context, req PlanRequest) (PlanResponse
 	}
 	switch {
 	case p.Next == gate.NextFix && p.ScanStatus == gate.ScanFailed:
-		resp.Next = fmt.Sprintf("The scan failed: fix each blocking finding (each has a fix and a path into the change), then call plan_change again with the corrected change. Do not apply. Only if the user explicitly accepts the findings: request_approval with this token, and an approver accepts them by fingerprint in approve_change.")
+		resp.Next = "The scan failed: fix each blocking finding (each has a fix and a path into the change), then call plan_change again with the corrected change. Do not apply. Only if the user explicitly accepts the findings: request_approval with this token, and an approver accepts them by fingerprint in approve_change."
 	case p.Next == gate.NextFix:
 		resp.Next = "The change cannot go ahead as it is: " + strings.Join(p.Steps, "; ")
 	case p.Next == gate.NextRequestApproval:

@@ -188,7 +188,7 @@ func (s *Service) ExtendPolicy(_ context.Context, req ExtendRequest) (ExtendResp
 		}
 		base := fmt.Sprintf("current-%d", i)
 		if c.Name != "" {
-			base = strings.NewReplacer("/", "-", `\`, "-").Replace(c.Name)
+			base = nameSeparators.Replace(c.Name)
 		}
 		file := fileName("", base, c.Policy)
 		p, err := lint.ParseFile(file, c.Policy)

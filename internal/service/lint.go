@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"strings"
 
 	"github.com/iamguard/iamguard/finding"
 	"github.com/iamguard/iamguard/lint"
@@ -90,7 +89,7 @@ func (s *Service) LintPolicy(_ context.Context, req LintRequest) (LintResponse, 
 	}
 	base := "policy"
 	if req.Name != "" {
-		base = strings.NewReplacer("/", "-", `\`, "-").Replace(req.Name)
+		base = nameSeparators.Replace(req.Name)
 	}
 	file := fileName(req.File, base, req.Policy)
 	p, err := lint.ParseFile(file, req.Policy)
