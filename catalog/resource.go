@@ -65,6 +65,9 @@ type compiledTemplate struct {
 	text string
 	toks []ttok
 	pos  int // index in catalog order
+	// owner is the group that compiles toks; group() must run before
+	// toks is read.
+	owner *serviceTemplates
 	// starSuffix: text ends in ":*" meant literally (see withStarSuffix).
 	starSuffix bool
 }
@@ -106,7 +109,17 @@ type templateIndex struct {
 	byService map[string]*serviceTemplates // ARN service segment → templates
 	order     []*compiledTemplate          // every template, in catalog order
 	all       func() *templateGroup        // every template compiled (patterns naming no service)
-	byType    func() map[*ResourceType][]*compiledTemplate
+	byType    func() map[*ResourceType][]*compiledTemplate // templates not yet compiled: see typeTemplates
+}
+
+// typeTemplates returns the compiled templates of one resource type,
+// compiling only the groups they belong to (usually one service's).
+func (ix *templateIndex) typeTemplates(rt *ResourceType) []*compiledTemplate {
+	cts := ix.byType()[rt]
+	for _, ct := range cts {
+		ct.owner.group()
+	}
+	return cts
 }
 
 // serviceTemplates is the templates of one ARN service segment.
@@ -204,6 +217,7 @@ func (c *Catalog) buildTemplates() *templateIndex {
 					ix.byService[svc] = st
 				}
 				for _, ct := range cts {
+					ct.owner = st
 					ix.order = append(ix.order, ct)
 					st.tmpls = append(st.tmpls, ct)
 				}
@@ -224,7 +238,6 @@ func (c *Catalog) buildTemplates() *templateIndex {
 		return g
 	})
 	ix.byType = sync.OnceValue(func() map[*ResourceType][]*compiledTemplate {
-		compileAll()
 		m := map[*ResourceType][]*compiledTemplate{}
 		for _, ct := range ix.order {
 			m[ct.rt] = append(m[ct.rt], ct)
@@ -439,7 +452,7 @@ func (c *Catalog) ActionResourceMatches(a *Action, resourceARN string) bool {
 		if r.Type == nil {
 			continue
 		}
-		for _, ct := range ix.byType()[r.Type] {
+		for _, ct := range ix.typeTemplates(r.Type) {
 			if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, resourceARN) {
 				return true
 			}

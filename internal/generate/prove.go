@@ -343,20 +343,26 @@ func otherActions(cat *catalog.Catalog, s *catalog.Service, granted map[string]b
 		}
 		return base + 3
 	}
-	var cands []*catalog.Action
+	// Each candidate is ranked once: the rank matches ARNs against the
+	// catalog's templates, too dear to repeat inside a sort.
+	type ranked struct {
+		a    *catalog.Action
+		rank int
+	}
+	var cands []ranked
 	for _, a := range s.Actions {
 		if granted[strings.ToLower(a.FullName())] || slices.ContainsFunc(allow, func(p *arn.Pattern) bool { return p.Match(a.FullName()) }) {
 			continue
 		}
-		cands = append(cands, a)
+		cands = append(cands, ranked{a, rank(a)})
 	}
-	slices.SortStableFunc(cands, func(a, b *catalog.Action) int { return rank(a) - rank(b) })
-	// One of each rank first, so the sample spans kinds of access.
+	// One of each rank first, in catalog order, so the sample spans kinds
+	// of access.
 	var out []*catalog.Action
 	for r := 0; r <= 7 && len(out) < n; r++ {
-		for _, a := range cands {
-			if rank(a) == r {
-				out = append(out, a)
+		for _, c := range cands {
+			if c.rank == r {
+				out = append(out, c.a)
 				break
 			}
 		}
