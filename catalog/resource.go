@@ -106,9 +106,9 @@ func (g *templateGroup) add(ct *compiledTemplate) {
 // service is matched, so a run that looks at three services compiles three
 // groups, not 2,300 templates.
 type templateIndex struct {
-	byService map[string]*serviceTemplates // ARN service segment → templates
-	order     []*compiledTemplate          // every template, in catalog order
-	all       func() *templateGroup        // every template compiled (patterns naming no service)
+	byService map[string]*serviceTemplates                 // ARN service segment → templates
+	order     []*compiledTemplate                          // every template, in catalog order
+	all       func() *templateGroup                        // every template compiled (patterns naming no service)
 	byType    func() map[*ResourceType][]*compiledTemplate // templates not yet compiled: see typeTemplates
 }
 
