@@ -12,8 +12,16 @@ import (
 type Catalog struct {
 	info     SourceInfo
 	services []*Service
-	ranges   []idRange // ranges[i]: the ActionIDs of services[i]
-	actions  []*Action // by ActionID
+	nActions int
+
+	// The encoded file stays the source of every string and of the actions
+	// of services not yet asked for (see decode).
+	data      string
+	offs      []uint32      // string i is data[offs[i]:offs[i+1]]
+	lists     [][]string    // the file's shared lists
+	blocks    []actionBlock // by service index: ActionIDs, encoded actions, decoded actions
+	serviceOf []uint16      // by ActionID: the service index
+	summary   string        // by ActionID: summary bits (access levels, resource type)
 
 	// Lookup indexes, keyed by lower-case text. Only the service index is
 	// built at load; a command that looks at three services builds the name
@@ -29,28 +37,28 @@ type Catalog struct {
 
 // serviceNames is one service's lower-case action names.
 type serviceNames struct {
-	once   sync.Once
-	lower  []string           // lower-case action name (no prefix), by ActionID - first
-	byName map[string]*Action // lower-case action name (no prefix) → action
+	once  sync.Once
+	lower []string       // lower-case action name (no prefix), by ActionID - first
+	index map[string]int // lower-case action name (no prefix) → ActionID - first
 }
 
-// serviceNames returns service si's name tables, building them once.
+// serviceNames returns service si's name tables, building them once from
+// the encoded names: looking an action up does not decode the service.
 func (c *Catalog) serviceNames(si int) *serviceNames {
 	n := &c.names[si]
 	n.once.Do(func() {
-		rg := c.ranges[si]
-		acts := c.actions[rg.first:rg.end]
+		names := c.actionNames(si)
 		size := 0
-		for _, a := range acts {
-			size += len(a.Name)
+		for _, name := range names {
+			size += len(name)
 		}
 		// One buffer for the service's names: String hands it over without
 		// a copy, and every map key is a slice of it.
 		var sb strings.Builder
 		sb.Grow(size)
-		for _, a := range acts {
-			for i := 0; i < len(a.Name); i++ {
-				b := a.Name[i]
+		for _, name := range names {
+			for i := 0; i < len(name); i++ {
+				b := name[i]
 				if 'A' <= b && b <= 'Z' {
 					b += 'a' - 'A'
 				}
@@ -58,14 +66,14 @@ func (c *Catalog) serviceNames(si int) *serviceNames {
 			}
 		}
 		all := sb.String()
-		n.lower = make([]string, len(acts))
-		n.byName = make(map[string]*Action, len(acts))
+		n.index = make(map[string]int, len(names))
 		off := 0
-		for i, a := range acts {
-			n.lower[i] = all[off : off+len(a.Name)]
-			n.byName[n.lower[i]] = a
-			off += len(a.Name)
+		for i, name := range names {
+			names[i] = all[off : off+len(name)] // reuse the slice for the lower-case names
+			n.index[names[i]] = i
+			off += len(name)
 		}
+		n.lower = names
 	})
 	return n
 }
@@ -73,7 +81,7 @@ func (c *Catalog) serviceNames(si int) *serviceNames {
 // lowerActionName is the lower-case name (without prefix) of action id of
 // service si.
 func (c *Catalog) lowerActionName(si, id int) string {
-	return c.serviceNames(si).lower[id-c.ranges[si].first]
+	return c.serviceNames(si).lower[id-c.blocks[si].first]
 }
 
 // lookup finds an action by full name, ignoring case, without building an
@@ -89,11 +97,32 @@ func (c *Catalog) lookup(name string) (*Action, bool) {
 		return nil, false
 	}
 	var buf [128]byte
-	a, ok := c.serviceNames(si).byName[string(lowerInto(buf[:0], action))]
-	return a, ok
+	i, ok := c.serviceNames(si).index[string(lowerInto(buf[:0], action))]
+	if !ok {
+		return nil, false
+	}
+	return c.serviceActions(si)[i], true
 }
 
-type idRange struct{ first, end int }
+// ActionID finds an action's ID by its full name, ignoring case, without
+// decoding its service's actions (ActionSet building needs no more).
+func (c *Catalog) ActionID(name string) (ActionID, bool) {
+	prefix, action, ok := strings.Cut(name, ":")
+	if !ok {
+		return -1, false
+	}
+	var pbuf [64]byte
+	si, ok := c.serviceIndex[string(lowerInto(pbuf[:0], prefix))]
+	if !ok {
+		return -1, false
+	}
+	var buf [128]byte
+	i, ok := c.serviceNames(si).index[string(lowerInto(buf[:0], action))]
+	if !ok {
+		return -1, false
+	}
+	return ActionID(c.blocks[si].first + i), true
+}
 
 // Info says where the data came from.
 func (c *Catalog) Info() SourceInfo { return c.info }
@@ -112,14 +141,60 @@ func (c *Catalog) Service(prefix string) (*Service, bool) {
 }
 
 // NumActions is the number of actions; ActionIDs run from 0 to NumActions-1.
-func (c *Catalog) NumActions() int { return len(c.actions) }
+func (c *Catalog) NumActions() int { return c.nActions }
 
 // ActionByID returns the action with that ID, or nil when out of range.
 func (c *Catalog) ActionByID(id ActionID) *Action {
-	if id < 0 || int(id) >= len(c.actions) {
+	if id < 0 || int(id) >= c.nActions {
 		return nil
 	}
-	return c.actions[id]
+	si := int(c.serviceOf[id])
+	return c.serviceActions(si)[int(id)-c.blocks[si].first]
+}
+
+// Summary is what the catalog knows of an action without decoding its
+// service: its access levels and whether it has a resource type. A linter
+// building sets over every action reads these rather than 22,000 actions.
+type Summary uint8
+
+// Summary returns the summary of action id (zero when out of range).
+func (c *Catalog) Summary(id ActionID) Summary {
+	if id < 0 || int(id) >= c.nActions {
+		return 0
+	}
+	return Summary(c.summary[id])
+}
+
+// HasAccessLevel reports whether l is one of the action's access levels.
+func (s Summary) HasAccessLevel(l AccessLevel) bool {
+	return s&levelBit(l) != 0
+}
+
+// ReadOnly reports whether the action has access levels and each is List
+// or Read.
+func (s Summary) ReadOnly() bool {
+	levels := s & (summaryList | summaryRead | summaryWrite | summaryPermissions | summaryTagging)
+	return levels != 0 && levels&^(summaryList|summaryRead) == 0
+}
+
+// HasResourceType reports whether the action names at least one resource
+// type (it has resource-level permissions).
+func (s Summary) HasResourceType() bool { return s&summaryResourceType != 0 }
+
+func levelBit(l AccessLevel) Summary {
+	switch l {
+	case List:
+		return summaryList
+	case Read:
+		return summaryRead
+	case Write:
+		return summaryWrite
+	case PermissionsManagement:
+		return summaryPermissions
+	case Tagging:
+		return summaryTagging
+	}
+	return 0
 }
 
 // Action finds an action by its full name ("s3:GetObject"), ignoring case.
@@ -146,9 +221,9 @@ func (a *Action) HasAccessLevel(l AccessLevel) bool {
 // ActionsByAccessLevel returns the actions having level l, in ActionID order.
 func (c *Catalog) ActionsByAccessLevel(level AccessLevel) []*Action {
 	var out []*Action
-	for _, a := range c.actions {
-		if a.HasAccessLevel(level) {
-			out = append(out, a)
+	for id := range c.nActions {
+		if c.Summary(ActionID(id)).HasAccessLevel(level) {
+			out = append(out, c.ActionByID(ActionID(id)))
 		}
 	}
 	return out
@@ -174,16 +249,10 @@ func (e *UnknownError) Error() string {
 }
 
 // index builds the lookup tables once the arrays are decoded.
-func (c *Catalog) index(actions []Action, keys []ConditionKey) {
-	c.actions = make([]*Action, len(actions))
-	for i := range actions {
-		c.actions[i] = &actions[i]
-	}
+func (c *Catalog) index(keys []ConditionKey) {
 	c.serviceIndex = make(map[string]int, len(c.services))
 	for i, s := range c.services {
 		c.serviceIndex[lowerASCII(s.Prefix)] = i
-		rg := c.ranges[i]
-		s.Actions = c.actions[rg.first:rg.end:rg.end]
 	}
 	c.names = make([]serviceNames, len(c.services))
 	c.rawKeys = keys
@@ -263,14 +332,14 @@ func (c *Catalog) suggestService(p string) int {
 // service si (or in every service when si < 0), or "".
 func (c *Catalog) suggestAction(si int, name string) string {
 	ln := lowerASCII(name)
-	first, end := 0, len(c.actions)
+	first, end := 0, c.nActions
 	if si >= 0 {
-		first, end = c.ranges[si].first, c.ranges[si].end
+		first, end = c.blocks[si].first, c.blocks[si].end
 	}
 	best, bestScore := -1, 1<<30
 	si = max(si, 0)
 	for id := first; id < end; id++ {
-		for id >= c.ranges[si].end {
+		for id >= c.blocks[si].end {
 			si++ // every service in turn when searching them all
 		}
 		la := c.lowerActionName(si, id)
@@ -285,7 +354,7 @@ func (c *Catalog) suggestAction(si int, name string) string {
 	if best < 0 || bestScore > maxDistance(ln) {
 		return ""
 	}
-	return c.actions[best].FullName()
+	return c.ActionByID(ActionID(best)).FullName()
 }
 
 // maxDistance is how many edits still look like a typo rather than another name.

@@ -331,12 +331,12 @@ func TestServices(t *testing.T) {
 	}
 	total := 0
 	for _, s := range svcs {
-		for _, a := range s.Actions {
+		for _, a := range s.Actions() {
 			if a.Service != s || c.ActionByID(a.ID) != a {
 				t.Fatalf("%s: inconsistent service/ID", a.FullName())
 			}
 		}
-		total += len(s.Actions)
+		total += len(s.Actions())
 	}
 	if total != c.NumActions() || c.ActionByID(-1) != nil || c.ActionByID(ActionID(total)) != nil {
 		t.Error("action IDs are not 0..NumActions-1")

@@ -20,11 +20,11 @@ var embedded string
 
 // formatMagic mirrors catgen.Magic (the generator is internal and is not
 // imported at run time so that it stays out of the binary).
-const formatMagic = "IAMGCAT\x01"
+const formatMagic = "IAMGCAT\x02"
 
 // loadDefault decodes the embedded catalog once per process.
 var loadDefault = sync.OnceValue(func() *Catalog {
-	c, err := decode(embedded)
+	c, err := decode(embedded, false)
 	if err != nil {
 		// The embedded file is generated and tested; failing here means the
 		// build is broken, not that the user did something wrong.
@@ -44,7 +44,7 @@ func Load(r io.Reader) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: read: %w", err)
 	}
-	return decode(string(b))
+	return decode(string(b), true)
 }
 
 // SourceInfo says where the catalog data came from.
@@ -120,9 +120,23 @@ func (r *reader) index(n int, what string) int {
 	return i
 }
 
-// decode builds a Catalog from data. Objects of one kind are allocated in one
-// slice each, and lists shared by many actions are materialised once.
-func decode(data string) (*Catalog, error) {
+// Summary bits, one byte per action in the file; catgen writes them.
+const (
+	summaryList = 1 << iota
+	summaryRead
+	summaryWrite
+	summaryPermissions
+	summaryTagging
+	summaryResourceType
+)
+
+// decode builds a Catalog from data. Services, resource types, condition
+// keys and the shared lists are decoded at once; each service's actions
+// stay encoded until the service is first asked for (serviceActions), so
+// a command that looks at three services decodes three, not 456. With
+// eager set, every service is decoded now and a damaged block is an error
+// here rather than a panic later (Load, for files from outside).
+func decode(data string, eager bool) (*Catalog, error) {
 	if !strings.HasPrefix(data, formatMagic) {
 		return nil, errors.New("catalog: not a catalog file (bad magic)")
 	}
@@ -153,60 +167,29 @@ func decode(data string) (*Catalog, error) {
 		offs[i+1] = uint32(blob)
 	}
 	r.off = blob
-	// The helpers below return zero values once an error is recorded, so a
+	c := &Catalog{data: data, offs: offs}
+	// The helpers return zero values once an error is recorded, so a
 	// damaged file ends in an error, never an index panic.
-	str := func() string {
-		i := r.index(nStr, "string")
-		if r.err != nil {
-			return ""
-		}
-		return data[offs[i]:offs[i+1]]
-	}
-
-	c := &Catalog{}
-	c.info = SourceInfo{Source: str(), Version: str(), Date: str()}
+	c.info = SourceInfo{Source: c.str(r), Version: c.str(r), Date: c.str(r)}
 
 	// Lists, all backed by one slice; capacity is clipped so an append by a
 	// careless caller cannot write into the neighbouring list.
 	nLists := r.count()
-	lists := make([][]string, nLists)
+	c.lists = make([][]string, nLists)
 	backing := make([]string, 0, 1024)
 	starts := make([]int, nLists+1)
 	for i := 0; i < nLists && r.err == nil; i++ {
 		n := r.count()
 		starts[i] = len(backing)
 		for range n {
-			backing = append(backing, str())
+			backing = append(backing, c.str(r))
 		}
 	}
 	starts[nLists] = len(backing)
-	for i := range lists {
+	for i := range c.lists {
 		if starts[i+1] > starts[i] {
-			lists[i] = backing[starts[i]:starts[i+1]:starts[i+1]]
+			c.lists[i] = backing[starts[i]:starts[i+1]:starts[i+1]]
 		}
-	}
-	list := func() []string {
-		i := r.index(nLists, "list")
-		if r.err != nil {
-			return nil
-		}
-		return lists[i]
-	}
-	levelLists := map[int][]AccessLevel{}
-	levels := func() []AccessLevel {
-		i := r.index(nLists, "list")
-		if r.err != nil {
-			return nil
-		}
-		if l, ok := levelLists[i]; ok {
-			return l
-		}
-		l := make([]AccessLevel, len(lists[i]))
-		for j, s := range lists[i] {
-			l[j] = AccessLevel(s)
-		}
-		levelLists[i] = l
-		return l
 	}
 
 	// Condition keys.
@@ -214,30 +197,40 @@ func decode(data string) (*Catalog, error) {
 	keys := make([]ConditionKey, nKeys)
 	for i := 0; i < nKeys && r.err == nil; i++ {
 		k := &keys[i]
-		k.Name, k.Type, k.Description = str(), KeyType(str()), str()
+		k.Name, k.Type, k.Description = c.str(r), KeyType(c.str(r)), c.str(r)
 		start, _ := keyPlaceholder(k.Name)
 		k.Templated = start >= 0
 	}
 
-	// Services.
+	// Services, with one summary byte per action first.
 	nSvc := r.count()
-	nActTotal, nResTotal := r.count(), r.count()
+	c.nActions, _ = r.count(), r.count() // the second is the action-resource total, used by eager decoding only
+	if r.err == nil && c.nActions > len(data)-r.off {
+		r.err = errTruncated
+	}
+	if r.err == nil {
+		c.summary = data[r.off : r.off+c.nActions]
+		r.off += c.nActions
+	}
 	services := make([]Service, nSvc)
 	c.services = make([]*Service, nSvc)
-	// Exact capacities: nothing below reallocates, so pointers into these
-	// arrays taken while decoding stay the final ones.
-	actions := make([]Action, 0, nActTotal)
-	resources := make([]ActionResource, 0, nResTotal)
+	c.blocks = make([]actionBlock, nSvc)
+	c.serviceOf = make([]uint16, c.nActions)
+	if nSvc > 1<<16 {
+		r.err = fmt.Errorf("%d services: more than the format allows", nSvc)
+	}
+	first := 0
 	for si := 0; si < nSvc && r.err == nil; si++ {
 		s := &services[si]
 		c.services[si] = s
-		s.Prefix, s.Name = str(), str()
+		s.cat, s.index = c, si
+		s.Prefix, s.Name = c.str(r), c.str(r)
 		nRT := r.count()
 		rts := make([]ResourceType, nRT)
 		s.ResourceTypes = make([]*ResourceType, nRT)
 		for i := 0; i < nRT && r.err == nil; i++ {
 			rt := &rts[i]
-			rt.Service, rt.Name, rt.ARNTemplates, rt.ConditionKeys = s, str(), list(), list()
+			rt.Service, rt.Name, rt.ARNTemplates, rt.ConditionKeys = s, c.str(r), c.list(r), c.list(r)
 			s.ResourceTypes[i] = rt
 		}
 		nK := r.count()
@@ -248,49 +241,27 @@ func decode(data string) (*Catalog, error) {
 			}
 		}
 		nAct := r.count()
-		first := len(actions)
-		for range nAct {
-			if r.err != nil {
-				break
-			}
-			if len(actions) == cap(actions) {
-				r.err = errors.New("more actions than the header announced")
-				break
-			}
-			a := Action{ID: ActionID(len(actions)), Service: s}
-			a.Name, a.Description = str(), str()
-			a.AccessLevels, a.ConditionKeys, a.DependentActions = levels(), list(), list()
-			nRes := r.count()
-			start := len(resources)
-			for range nRes {
-				if r.err != nil {
-					break
-				}
-				if len(resources) == cap(resources) {
-					r.err = errors.New("more action resources than the header announced")
-					break
-				}
-				v := r.uvarint()
-				ar := ActionResource{Required: v&1 == 1}
-				if t := v >> 1; t > 0 {
-					if t > nRT {
-						r.err = fmt.Errorf("resource type index %d out of range in %s:%s", t-1, s.Prefix, a.Name)
-						break
-					}
-					ar.Type = &rts[t-1]
-					ar.Name = ar.Type.Name
-				} else {
-					ar.Name = str()
-				}
-				ar.ConditionKeys, ar.DependentActions = list(), list()
-				resources = append(resources, ar)
-			}
-			if len(resources) > start {
-				a.Resources = resources[start:len(resources):len(resources)]
-			}
-			actions = append(actions, a)
+		size := r.count()
+		if r.err != nil {
+			break
 		}
-		c.ranges = append(c.ranges, idRange{first, len(actions)})
+		if nAct > c.nActions-first {
+			r.err = errors.New("more actions than the header announced")
+			break
+		}
+		if size > len(data)-r.off {
+			r.err = errTruncated
+			break
+		}
+		c.blocks[si] = actionBlock{first: first, end: first + nAct, off: r.off, size: size}
+		for id := first; id < first+nAct; id++ {
+			c.serviceOf[id] = uint16(si)
+		}
+		first += nAct
+		r.off += size
+	}
+	if r.err == nil && first != c.nActions {
+		r.err = fmt.Errorf("the services hold %d actions, the header says %d", first, c.nActions)
 	}
 	if r.err != nil {
 		return nil, fmt.Errorf("catalog: %w", r.err)
@@ -298,6 +269,163 @@ func decode(data string) (*Catalog, error) {
 	if r.off != len(data) {
 		return nil, fmt.Errorf("catalog: %d trailing bytes", len(data)-r.off)
 	}
-	c.index(actions, keys)
+	c.index(keys)
+	if eager {
+		for si := range c.services {
+			acts, err := c.decodeActions(si)
+			if err != nil {
+				return nil, err
+			}
+			b := &c.blocks[si]
+			b.once.Do(func() { b.actions = acts })
+		}
+	}
 	return c, nil
+}
+
+// actionBlock is one service's encoded actions and, once decoded, the
+// actions themselves.
+type actionBlock struct {
+	first, end int // ActionIDs
+	off, size  int // the encoded block in Catalog.data
+	once       sync.Once
+	actions    []*Action
+}
+
+// str reads a string index and returns the string.
+func (c *Catalog) str(r *reader) string {
+	i := r.index(len(c.offs)-1, "string")
+	if r.err != nil {
+		return ""
+	}
+	return c.data[c.offs[i]:c.offs[i+1]]
+}
+
+// list reads a list index and returns the shared list.
+func (c *Catalog) list(r *reader) []string {
+	i := r.index(len(c.lists), "list")
+	if r.err != nil {
+		return nil
+	}
+	return c.lists[i]
+}
+
+// serviceActions returns service si's actions, decoding them on first use.
+func (c *Catalog) serviceActions(si int) []*Action {
+	b := &c.blocks[si]
+	b.once.Do(func() {
+		acts, err := c.decodeActions(si)
+		if err != nil {
+			// Load decodes every block before it returns, and the embedded
+			// file is generated and tested: a bad block here means a broken
+			// build, not bad user input.
+			panic("catalog: embedded data is corrupt: " + err.Error())
+		}
+		b.actions = acts
+	})
+	return b.actions
+}
+
+// actionNames reads the names of service si's actions from its block,
+// skipping everything else.
+func (c *Catalog) actionNames(si int) []string {
+	b := &c.blocks[si]
+	r := &reader{data: c.data[:b.off+b.size], off: b.off}
+	names := make([]string, b.end-b.first)
+	for i := range names {
+		names[i] = c.str(r)
+		for range 4 { // description, levels, condition keys, dependent actions
+			r.uvarint()
+		}
+		for range r.count() {
+			if r.uvarint()>>1 == 0 {
+				r.uvarint() // the name of a resource that is no type ("*")
+			}
+			r.uvarint() // condition keys
+			r.uvarint() // dependent actions
+		}
+	}
+	if r.err != nil {
+		// As in serviceActions: Load checks every block, and the embedded
+		// file is generated and tested.
+		panic("catalog: embedded data is corrupt: " + r.err.Error())
+	}
+	return names
+}
+
+// decodeActions decodes service si's block. Objects of one kind are
+// allocated in one slice each, and a service's level lists are
+// materialised once.
+func (c *Catalog) decodeActions(si int) ([]*Action, error) {
+	b := &c.blocks[si]
+	s := c.services[si]
+	r := &reader{data: c.data[:b.off+b.size], off: b.off}
+	n := b.end - b.first
+	actions := make([]Action, n)
+	ptrs := make([]*Action, n)
+	var levelLists map[int][]AccessLevel
+	levels := func() []AccessLevel {
+		i := r.index(len(c.lists), "list")
+		if r.err != nil {
+			return nil
+		}
+		if l, ok := levelLists[i]; ok {
+			return l
+		}
+		l := make([]AccessLevel, len(c.lists[i]))
+		for j, s := range c.lists[i] {
+			l[j] = AccessLevel(s)
+		}
+		if levelLists == nil {
+			levelLists = map[int][]AccessLevel{}
+		}
+		levelLists[i] = l
+		return l
+	}
+	var resources []ActionResource
+	for i := 0; i < n && r.err == nil; i++ {
+		a := &actions[i]
+		ptrs[i] = a
+		a.ID, a.Service = ActionID(b.first+i), s
+		a.Name, a.Description = c.str(r), c.str(r)
+		a.AccessLevels, a.ConditionKeys, a.DependentActions = levels(), c.list(r), c.list(r)
+		nRes := r.count()
+		if nRes == 0 || r.err != nil {
+			continue
+		}
+		if len(resources)+nRes > cap(resources) {
+			// Chunks sized for what is left of the block, at most; each
+			// action's resources stay in one chunk, so a.Resources never
+			// moves once taken.
+			resources = make([]ActionResource, 0, max(nRes, min(256, 2*(n-i))))
+		}
+		start := len(resources)
+		for range nRes {
+			if r.err != nil {
+				break
+			}
+			v := r.uvarint()
+			ar := ActionResource{Required: v&1 == 1}
+			if t := v >> 1; t > 0 {
+				if t > len(s.ResourceTypes) {
+					r.err = fmt.Errorf("resource type index %d out of range in %s:%s", t-1, s.Prefix, a.Name)
+					break
+				}
+				ar.Type = s.ResourceTypes[t-1]
+				ar.Name = ar.Type.Name
+			} else {
+				ar.Name = c.str(r)
+			}
+			ar.ConditionKeys, ar.DependentActions = c.list(r), c.list(r)
+			resources = append(resources, ar)
+		}
+		a.Resources = resources[start:len(resources):len(resources)]
+	}
+	if r.err == nil && r.off != b.off+b.size {
+		r.err = fmt.Errorf("%d bytes left over", b.off+b.size-r.off)
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("catalog: service %s: %w", s.Prefix, r.err)
+	}
+	return ptrs, nil
 }

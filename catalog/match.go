@@ -21,7 +21,7 @@ type ActionSet struct {
 
 // NewActionSet returns an empty set sized for c.
 func (c *Catalog) NewActionSet() ActionSet {
-	return ActionSet{words: make([]uint64, (len(c.actions)+63)/64)}
+	return ActionSet{words: make([]uint64, (c.nActions+63)/64)}
 }
 
 // Has reports whether id is in the set.
@@ -234,8 +234,8 @@ func (s ActionSet) Actions(c *Catalog) []*Action {
 	for i, w := range s.words {
 		for w != 0 {
 			id := i*64 + bits.TrailingZeros64(w)
-			if id < len(c.actions) {
-				out = append(out, c.actions[id])
+			if id < c.nActions {
+				out = append(out, c.ActionByID(ActionID(id)))
 			}
 			w &= w - 1
 		}
@@ -322,7 +322,7 @@ func (c *Catalog) match(pattern string) (ActionSet, error) {
 	svcPat, actPat, ok := strings.Cut(pattern, ":")
 	if !ok {
 		if strings.Trim(pattern, "*") == "" && pattern != "" {
-			set.addRange(0, len(c.actions))
+			set.addRange(0, c.nActions)
 			return set, nil
 		}
 		return set, fmt.Errorf("action pattern %q is not \"service:action\" or \"*\"", pattern)
@@ -352,7 +352,7 @@ func (c *Catalog) match(pattern string) (ActionSet, error) {
 		ap = arn.CompileAction(actPat)
 	}
 	for _, si := range svcs {
-		rg := c.ranges[si]
+		rg := &c.blocks[si]
 		if allActions {
 			set.addRange(rg.first, rg.end)
 			continue

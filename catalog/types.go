@@ -55,10 +55,16 @@ type ActionID int32
 type Service struct {
 	Prefix        string // e.g. "s3"
 	Name          string // e.g. "Amazon S3"
-	Actions       []*Action
 	ResourceTypes []*ResourceType
 	ConditionKeys []*ConditionKey
+
+	cat   *Catalog
+	index int // in cat.services
 }
+
+// Actions returns the service's actions in ActionID order (by name). They
+// are decoded the first time any of them is asked for.
+func (s *Service) Actions() []*Action { return s.cat.serviceActions(s.index) }
 
 // Action is one IAM action.
 type Action struct {

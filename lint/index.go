@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"slices"
 	"strings"
 	"sync"
 
@@ -31,7 +30,6 @@ type catalogIndex struct {
 	credentials              catalog.ActionSet
 	wildcardExempt           catalog.ActionSet // acceptable on "*" although they have resource types
 	trustActions             catalog.ActionSet
-	sendOnly                 catalog.ActionSet // Send* and Publish* actions
 	rcpServices              map[string]bool
 
 	// typeActions: the actions acting on each type, built on first use
@@ -148,8 +146,8 @@ var escalationMethods = []struct {
 
 func buildIndex(c *catalog.Catalog) *catalogIndex {
 	ix := &catalogIndex{cat: c, all: c.Match("*"), passRole: -1}
-	if a, err := c.Action("iam:PassRole"); err == nil {
-		ix.passRole = a.ID
+	if id, ok := c.ActionID("iam:PassRole"); ok {
+		ix.passRole = id
 	}
 	// Resource types whose ARN formats name the service as a variable
 	// (AWS Backup's recovery points): a handful, found once.
@@ -164,39 +162,34 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 			}
 		}
 	}
-	// One pass over the actions fills every per-action set.
+	// One pass over the catalog's action summaries fills the per-action
+	// sets without decoding 456 services' actions.
 	ix.permissionsMgmt = c.NewActionSet()
 	ix.readOrList = c.NewActionSet()
 	ix.resourceLevel = c.NewActionSet()
-	ix.anyService = c.NewActionSet()
-	ix.sendOnly = c.NewActionSet()
-	for id := range c.NumActions() {
-		a := c.ActionByID(catalog.ActionID(id))
+	for id := range catalog.ActionID(c.NumActions()) {
+		sum := c.Summary(id)
+		if sum.HasAccessLevel(catalog.PermissionsManagement) {
+			ix.permissionsMgmt.Add(id)
+		}
 		// An action with several access levels is read-only only if all are.
-		readOnly := len(a.AccessLevels) > 0
-		for _, lvl := range a.AccessLevels {
-			switch lvl {
-			case catalog.PermissionsManagement:
-				ix.permissionsMgmt.Add(a.ID)
-				readOnly = false
-			case catalog.Read, catalog.List:
-			default:
-				readOnly = false
-			}
+		if sum.ReadOnly() {
+			ix.readOrList.Add(id)
 		}
-		if readOnly {
-			ix.readOrList.Add(a.ID)
+		if sum.HasResourceType() {
+			ix.resourceLevel.Add(id)
 		}
-		for _, r := range a.Resources {
-			if r.Type != nil {
-				ix.resourceLevel.Add(a.ID)
-				if slices.Contains(anyServiceTypes, r.Type) {
+	}
+	// A resource type belongs to its own service, so only those services'
+	// actions can name it.
+	ix.anyService = c.NewActionSet()
+	for _, rt := range anyServiceTypes {
+		for _, a := range rt.Service.Actions() {
+			for _, r := range a.Resources {
+				if r.Type == rt {
 					ix.anyService.Add(a.ID)
 				}
 			}
-		}
-		if strings.HasPrefix(a.Name, "Send") || strings.HasPrefix(a.Name, "Publish") {
-			ix.sendOnly.Add(a.ID)
 		}
 	}
 	ix.typeActions = sync.OnceValue(func() map[*catalog.ResourceType][]catalog.ActionID {
@@ -229,8 +222,8 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 		for _, step := range m.steps {
 			var alts []catalog.ActionID
 			for _, name := range strings.Split(step, "|") {
-				if a, err := c.Action(name); err == nil {
-					alts = append(alts, a.ID)
+				if id, ok := c.ActionID(name); ok {
+					alts = append(alts, id)
 				}
 			}
 			if len(alts) == 0 {
@@ -298,8 +291,8 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 func namedSet(c *catalog.Catalog, names []string) catalog.ActionSet {
 	s := c.NewActionSet()
 	for _, n := range names {
-		if a, err := c.Action(n); err == nil {
-			s.Add(a.ID)
+		if id, ok := c.ActionID(n); ok {
+			s.Add(id)
 		}
 	}
 	return s

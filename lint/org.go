@@ -222,10 +222,55 @@ func (ps *pass) suggestName(svcs []*catalog.Service) string {
 	case granted.IsEmpty():
 	case granted.IsSubsetOf(ps.ix.readOrList):
 		word = "ReadOnly"
-	case granted.IsSubsetOf(ps.ix.sendOnly):
+	case ps.allSend(*granted):
 		word = "SendOnly"
 	}
 	return ps.l.renameFix(serviceWord(svcs[0]), word)
+}
+
+// sendOnly returns the Send* and Publish* actions of set. It is asked of
+// the actions a policy grants rather than kept for the whole catalog:
+// telling them apart takes names, and names are decoded per service.
+func (ps *pass) sendOnly(set catalog.ActionSet) catalog.ActionSet {
+	out := ps.tempSet()
+	for id := range set.All() {
+		if n := ps.cat.ActionByID(id).Name; strings.HasPrefix(n, "Send") || strings.HasPrefix(n, "Publish") {
+			out.Add(id)
+		}
+	}
+	return *out
+}
+
+// allSend reports whether every action of set is a Send* or Publish*
+// action, stopping at the first that is not.
+func (ps *pass) allSend(set catalog.ActionSet) bool {
+	for id := range set.All() {
+		if n := ps.cat.ActionByID(id).Name; !strings.HasPrefix(n, "Send") && !strings.HasPrefix(n, "Publish") {
+			return false
+		}
+	}
+	return true
+}
+
+// allowedActions is the union of the actions the Allow statements name
+// with Action (NotAction statements are judged on their own).
+func (ps *pass) allowedActions() catalog.ActionSet {
+	set := ps.tempSet()
+	for _, si := range ps.stmts {
+		if !si.allow || si.not {
+			continue
+		}
+		for i := range si.acts {
+			if av := &si.acts[i]; av.ok {
+				if av.wildcard {
+					set.UnionWith(av.set)
+				} else {
+					set.Add(av.id)
+				}
+			}
+		}
+	}
+	return *set
 }
 
 // renameFix is the NAMING_CONVENTION fix for a service word and an access word.
@@ -240,7 +285,7 @@ func (ps *pass) allowedByWord(word string) (catalog.ActionSet, string, bool) {
 	case "readonly", "read", "readaccess", "readonlyaccess", "viewer", "view", "viewonly", "list", "listonly", "describe", "audit":
 		return ps.ix.readOrList, "reads (List and Read access levels)", true
 	case "sendonly", "send", "publish", "publishonly", "notify":
-		return ps.ix.sendOnly, "sends (Send* and Publish* actions)", true
+		return ps.sendOnly(ps.allowedActions()), "sends (Send* and Publish* actions)", true
 	case "readwrite":
 		return ps.ix.notPermissionsMgmt, "reads and writes, without permissions management", true
 	}

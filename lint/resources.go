@@ -368,8 +368,8 @@ func (ps *pass) mergedServiceResource(si *stmtInfo, types []*catalog.ResourceTyp
 			continue
 		}
 		if si.set.isSet {
-			if s, ok := ps.cat.Service(rt.Service.Prefix); ok && len(s.Actions) > 0 {
-				for _, a := range s.Actions {
+			if s, ok := ps.cat.Service(rt.Service.Prefix); ok && len(s.Actions()) > 0 {
+				for _, a := range s.Actions() {
 					if si.set.set.Has(a.ID) {
 						return true
 					}

@@ -350,7 +350,7 @@ func otherActions(cat *catalog.Catalog, s *catalog.Service, granted map[string]b
 		rank int
 	}
 	var cands []ranked
-	for _, a := range s.Actions {
+	for _, a := range s.Actions() {
 		if granted[strings.ToLower(a.FullName())] || slices.ContainsFunc(allow, func(p *arn.Pattern) bool { return p.Match(a.FullName()) }) {
 			continue
 		}

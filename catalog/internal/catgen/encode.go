@@ -36,6 +36,24 @@ func Encode(d *Data) ([]byte, error) {
 	}
 	putR(nAct)
 	putR(nRes)
+	// One summary byte per action (access levels and whether it has a
+	// resource type), so a reader can build whole-catalog sets without
+	// decoding every service's actions.
+	for _, s := range d.Services {
+		types := map[string]bool{}
+		for _, rt := range s.ResourceTypes {
+			types[rt.Name] = true
+		}
+		for _, a := range s.Actions {
+			b, err := actionSummary(a, types)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%s: %w", s.Prefix, a.Name, err)
+			}
+			rest = append(rest, b)
+		}
+	}
+	var block []byte
+	putB := func(v int) { block = binary.AppendUvarint(block, uint64(v)) }
 	for _, s := range d.Services {
 		putR(e.str(s.Prefix))
 		putR(e.str(s.Name))
@@ -55,13 +73,16 @@ func Encode(d *Data) ([]byte, error) {
 			putR(k)
 		}
 		putR(len(s.Actions))
+		// The actions follow as one block of known length, so a reader can
+		// skip them and decode a service only when it is asked for.
+		block = block[:0]
 		for _, a := range s.Actions {
-			putR(e.str(a.Name))
-			putR(e.str(a.Description))
-			putR(e.list(a.Levels))
-			putR(e.list(a.Keys))
-			putR(e.list(a.Dependent))
-			putR(len(a.Resources))
+			putB(e.str(a.Name))
+			putB(e.str(a.Description))
+			putB(e.list(a.Levels))
+			putB(e.list(a.Keys))
+			putB(e.list(a.Dependent))
+			putB(len(a.Resources))
 			for _, r := range a.Resources {
 				req := 0
 				if r.Required {
@@ -69,15 +90,17 @@ func Encode(d *Data) ([]byte, error) {
 				}
 				i, ok := rtIndex[r.Name]
 				if ok {
-					putR((i+1)<<1 | req)
+					putB((i+1)<<1 | req)
 				} else {
-					putR(req)
-					putR(e.str(r.Name))
+					putB(req)
+					putB(e.str(r.Name))
 				}
-				putR(e.list(r.Keys))
-				putR(e.list(r.Dependent))
+				putB(e.list(r.Keys))
+				putB(e.list(r.Dependent))
 			}
 		}
+		putR(len(block))
+		rest = append(rest, block...)
 	}
 
 	out := []byte(Magic)
@@ -98,6 +121,45 @@ func Encode(d *Data) ([]byte, error) {
 	}
 	out = append(out, rest...)
 	return out, nil
+}
+
+// Summary bits: one per access level, and one for "has a resource type".
+// They mirror the reader's constants in catalog/load.go.
+const (
+	summaryList = 1 << iota
+	summaryRead
+	summaryWrite
+	summaryPermissions
+	summaryTagging
+	summaryResourceType
+)
+
+// actionSummary is a's summary byte; types are its service's resource type
+// names (a resource naming none of them is the "*" case).
+func actionSummary(a Action, types map[string]bool) (byte, error) {
+	var b byte
+	for _, l := range a.Levels {
+		switch l {
+		case "List":
+			b |= summaryList
+		case "Read":
+			b |= summaryRead
+		case "Write":
+			b |= summaryWrite
+		case "Permissions management":
+			b |= summaryPermissions
+		case "Tagging":
+			b |= summaryTagging
+		default:
+			return 0, fmt.Errorf("unknown access level %q", l)
+		}
+	}
+	for _, r := range a.Resources {
+		if types[r.Name] {
+			b |= summaryResourceType
+		}
+	}
+	return b, nil
 }
 
 type encoder struct {

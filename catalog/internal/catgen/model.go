@@ -25,7 +25,7 @@
 package catgen
 
 // Magic starts every catalog file; the last byte is the format version.
-const Magic = "IAMGCAT\x01"
+const Magic = "IAMGCAT\x02"
 
 // Data is a whole catalog, ready to encode.
 type Data struct {
