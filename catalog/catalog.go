@@ -13,11 +13,15 @@ type Catalog struct {
 	info     SourceInfo
 	services []*Service
 	nActions int
+	// nResourceTypes counts the resource types of every service.
+	nResourceTypes int
 
 	// The encoded file stays the source of every string and of the actions
 	// of services not yet asked for (see decode).
 	data      string
-	offs      []uint32      // string i is data[offs[i]:offs[i+1]]
+	strTable  int // offset of the string table (see str)
+	strBase   int // offset of the first string byte
+	nStrings  int
 	lists     [][]string    // the file's shared lists
 	blocks    []actionBlock // by service index: ActionIDs, encoded actions, decoded actions
 	serviceOf []uint16      // by ActionID: the service index

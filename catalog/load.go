@@ -142,54 +142,66 @@ func decode(data string, eager bool) (*Catalog, error) {
 	}
 	r := &reader{data: data, off: len(formatMagic)}
 
-	// String table: lengths, then bytes. Two passes over the lengths (sum,
-	// then slice) so no temporary length array is needed.
+	// String table: a fixed-width table of end offsets, then the bytes.
+	// Nothing is decoded: str reads an entry when a string is asked for.
 	nStr := r.count()
-	lenStart := r.off
-	total := 0
-	for range nStr {
-		total += r.count()
-	}
-	if r.err == nil && total > len(data)-r.off {
+	if r.err == nil && nStr > (len(data)-r.off)/4 {
 		r.err = errTruncated
 	}
 	if r.err != nil {
 		return nil, fmt.Errorf("catalog: string table: %w", r.err)
 	}
-	// Offsets rather than a []string: a quarter of the memory and nothing
-	// for the garbage collector to scan.
-	offs := make([]uint32, nStr+1)
-	lr := &reader{data: data, off: lenStart}
-	blob := r.off
-	offs[0] = uint32(blob)
-	for i := range nStr {
-		blob += lr.uvarint()
-		offs[i+1] = uint32(blob)
+	c := &Catalog{data: data, strTable: r.off, nStrings: nStr, strBase: r.off + 4*nStr}
+	r.off = c.strBase
+	if nStr > 0 {
+		r.off += int(c.strEnd(nStr - 1))
 	}
-	r.off = blob
-	c := &Catalog{data: data, offs: offs}
+	if r.off > len(data) {
+		return nil, fmt.Errorf("catalog: string table: %w", errTruncated)
+	}
+	if eager {
+		// A file from outside: every offset in order and in the table.
+		prev := uint32(0)
+		for i := range nStr {
+			end := c.strEnd(i)
+			if end < prev {
+				return nil, fmt.Errorf("catalog: string table: offset %d of string %d goes back", end, i)
+			}
+			prev = end
+		}
+	}
 	// The helpers return zero values once an error is recorded, so a
 	// damaged file ends in an error, never an index panic.
 	c.info = SourceInfo{Source: c.str(r), Version: c.str(r), Date: c.str(r)}
 
-	// Lists, all backed by one slice; capacity is clipped so an append by a
+	// Lists, all backed by one slice of exactly the right size (a first
+	// pass counts the elements); capacity is clipped so an append by a
 	// careless caller cannot write into the neighbouring list.
 	nLists := r.count()
-	c.lists = make([][]string, nLists)
-	backing := make([]string, 0, 1024)
-	starts := make([]int, nLists+1)
+	listsStart, elems := r.off, 0
 	for i := 0; i < nLists && r.err == nil; i++ {
 		n := r.count()
-		starts[i] = len(backing)
+		elems += n
 		for range n {
-			backing = append(backing, c.str(r))
+			r.uvarint()
 		}
 	}
-	starts[nLists] = len(backing)
-	for i := range c.lists {
-		if starts[i+1] > starts[i] {
-			c.lists[i] = backing[starts[i]:starts[i+1]:starts[i+1]]
+	if r.err != nil {
+		return nil, fmt.Errorf("catalog: lists: %w", r.err)
+	}
+	r.off = listsStart
+	c.lists = make([][]string, nLists)
+	backing := make([]string, elems)
+	at := 0
+	for i := 0; i < nLists && r.err == nil; i++ {
+		n := r.count()
+		for j := range n {
+			backing[at+j] = c.str(r)
 		}
+		if n > 0 {
+			c.lists[i] = backing[at : at+n : at+n]
+		}
+		at += n
 	}
 
 	// Condition keys.
@@ -219,7 +231,7 @@ func decode(data string, eager bool) (*Catalog, error) {
 	if nSvc > 1<<16 {
 		r.err = fmt.Errorf("%d services: more than the format allows", nSvc)
 	}
-	first := 0
+	first, blocksSize := 0, 0
 	for si := 0; si < nSvc && r.err == nil; si++ {
 		s := &services[si]
 		c.services[si] = s
@@ -231,6 +243,8 @@ func decode(data string, eager bool) (*Catalog, error) {
 		for i := 0; i < nRT && r.err == nil; i++ {
 			rt := &rts[i]
 			rt.Service, rt.Name, rt.ARNTemplates, rt.ConditionKeys = s, c.str(r), c.list(r), c.list(r)
+			rt.index = c.nResourceTypes
+			c.nResourceTypes++
 			s.ResourceTypes[i] = rt
 		}
 		nK := r.count()
@@ -241,7 +255,7 @@ func decode(data string, eager bool) (*Catalog, error) {
 			}
 		}
 		nAct := r.count()
-		size := r.count()
+		off, size := r.count(), r.count()
 		if r.err != nil {
 			break
 		}
@@ -249,25 +263,29 @@ func decode(data string, eager bool) (*Catalog, error) {
 			r.err = errors.New("more actions than the header announced")
 			break
 		}
-		if size > len(data)-r.off {
-			r.err = errTruncated
+		if off != blocksSize {
+			r.err = fmt.Errorf("service %s: action block at %d, want %d", s.Prefix, off, blocksSize)
 			break
 		}
-		c.blocks[si] = actionBlock{first: first, end: first + nAct, off: r.off, size: size}
+		c.blocks[si] = actionBlock{first: first, end: first + nAct, off: off, size: size}
 		for id := first; id < first+nAct; id++ {
 			c.serviceOf[id] = uint16(si)
 		}
 		first += nAct
-		r.off += size
+		blocksSize += size
+	}
+	// The blocks follow the headers, back to back, to the end of the file.
+	if r.err == nil && blocksSize != len(data)-r.off {
+		r.err = fmt.Errorf("action blocks hold %d bytes, the file has %d after the headers", blocksSize, len(data)-r.off)
+	}
+	for si := range c.blocks {
+		c.blocks[si].off += r.off
 	}
 	if r.err == nil && first != c.nActions {
 		r.err = fmt.Errorf("the services hold %d actions, the header says %d", first, c.nActions)
 	}
 	if r.err != nil {
 		return nil, fmt.Errorf("catalog: %w", r.err)
-	}
-	if r.off != len(data) {
-		return nil, fmt.Errorf("catalog: %d trailing bytes", len(data)-r.off)
 	}
 	c.index(keys)
 	if eager {
@@ -292,13 +310,30 @@ type actionBlock struct {
 	actions    []*Action
 }
 
-// str reads a string index and returns the string.
+// strEnd is entry i of the string table: where string i ends, relative to
+// the first string byte.
+func (c *Catalog) strEnd(i int) uint32 {
+	p := c.strTable + 4*i
+	d := c.data
+	return uint32(d[p]) | uint32(d[p+1])<<8 | uint32(d[p+2])<<16 | uint32(d[p+3])<<24
+}
+
+// str reads a string index and returns the string, a slice of the data.
 func (c *Catalog) str(r *reader) string {
-	i := r.index(len(c.offs)-1, "string")
+	i := r.index(c.nStrings, "string")
 	if r.err != nil {
 		return ""
 	}
-	return c.data[c.offs[i]:c.offs[i+1]]
+	start := uint32(0)
+	if i > 0 {
+		start = c.strEnd(i - 1)
+	}
+	end := c.strEnd(i)
+	if start > end || c.strBase+int(end) > len(c.data) {
+		r.err = fmt.Errorf("string %d has a bad offset", i)
+		return ""
+	}
+	return c.data[c.strBase+int(start) : c.strBase+int(end)]
 }
 
 // list reads a list index and returns the shared list.

@@ -106,16 +106,27 @@ func (g *templateGroup) add(ct *compiledTemplate) {
 // service is matched, so a run that looks at three services compiles three
 // groups, not 2,300 templates.
 type templateIndex struct {
-	byService map[string]*serviceTemplates                 // ARN service segment → templates
-	order     []*compiledTemplate                          // every template, in catalog order
-	all       func() *templateGroup                        // every template compiled (patterns naming no service)
-	byType    func() map[*ResourceType][]*compiledTemplate // templates not yet compiled: see typeTemplates
+	byService map[string]*serviceTemplates // ARN service segment → templates
+	order     []*compiledTemplate          // every template, in catalog order
+	all       func() *templateGroup        // every template compiled (patterns naming no service)
+	// byType: by ResourceType.index, the type's templates, which are
+	// contiguous in catalog order (not yet compiled: see typeTemplates).
+	byType []typeRange
 }
+
+type typeRange struct{ first, end int32 }
 
 // typeTemplates returns the compiled templates of one resource type,
 // compiling only the groups they belong to (usually one service's).
 func (ix *templateIndex) typeTemplates(rt *ResourceType) []*compiledTemplate {
-	cts := ix.byType()[rt]
+	if rt.index >= len(ix.byType) {
+		return nil
+	}
+	tr := ix.byType[rt.index]
+	cts := ix.order[tr.first:tr.end]
+	if len(cts) > 0 && cts[0].rt != rt {
+		return nil // a type of another catalog
+	}
 	for _, ct := range cts {
 		ct.owner.group()
 	}
@@ -191,13 +202,16 @@ func (c *Catalog) buildTemplates() *templateIndex {
 		}
 	}
 	backing := make([]compiledTemplate, 0, n)
-	ix := &templateIndex{byService: map[string]*serviceTemplates{}, order: make([]*compiledTemplate, 0, n)}
+	ix := &templateIndex{byService: map[string]*serviceTemplates{}, order: make([]*compiledTemplate, 0, n),
+		byType: make([]typeRange, c.nResourceTypes)}
 	for _, s := range c.services {
 		for _, rt := range s.ResourceTypes {
+			first := len(ix.order)
 			for _, t := range rt.ARNTemplates {
 				pos := len(ix.order)
+				var buf [2]*compiledTemplate
 				backing = append(backing, compiledTemplate{rt: rt, text: t, pos: pos})
-				cts := []*compiledTemplate{&backing[len(backing)-1]}
+				cts := append(buf[:0], &backing[len(backing)-1])
 				if withStarSuffix(rt) {
 					backing = append(backing, compiledTemplate{rt: rt, text: t + ":*", pos: pos, starSuffix: true})
 					cts = append(cts, &backing[len(backing)-1])
@@ -222,6 +236,7 @@ func (c *Catalog) buildTemplates() *templateIndex {
 					st.tmpls = append(st.tmpls, ct)
 				}
 			}
+			ix.byType[rt.index] = typeRange{int32(first), int32(len(ix.order))}
 		}
 	}
 	compileAll := func() {
@@ -236,13 +251,6 @@ func (c *Catalog) buildTemplates() *templateIndex {
 			g.add(ct)
 		}
 		return g
-	})
-	ix.byType = sync.OnceValue(func() map[*ResourceType][]*compiledTemplate {
-		m := map[*ResourceType][]*compiledTemplate{}
-		for _, ct := range ix.order {
-			m[ct.rt] = append(m[ct.rt], ct)
-		}
-		return m
 	})
 	return ix
 }

@@ -100,6 +100,8 @@ type ResourceType struct {
 	Name          string   // e.g. "object"
 	ARNTemplates  []string // e.g. "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
 	ConditionKeys []string
+
+	index int // among all the catalog's resource types, in catalog order
 }
 
 // ConditionKey is a service or global condition key.

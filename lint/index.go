@@ -37,13 +37,70 @@ type catalogIndex struct {
 	typeActions func() map[*catalog.ResourceType][]catalog.ActionID
 
 	escalations []escalationPath
-	arnServices map[string]arnServiceShape
-	// typePrefixes: per ARN service, the literal resource-type words that
-	// start its resource parts ("secret:", "log-group:", "table/").
-	typePrefixes map[string]map[string]bool
-	// serviceTemplates: per ARN service segment, its first ARN templates in
-	// catalog order with the partition filled in (INVALID_ARN_RESOURCE's fix).
-	serviceTemplates map[string][]string
+	// arnServices: per ARN service segment, what its ARN formats look
+	// like, worked out the first time a policy names the service (a run
+	// meets a few services; all of them would cost every run ~400 KB).
+	arnServices sync.Map // string → *arnServiceInfo
+}
+
+// arnServiceInfo is what the ARN formats of one ARN service segment say.
+type arnServiceInfo struct {
+	known bool // some resource type has ARNs with this service segment
+	shape arnServiceShape
+	// typePrefixes: the literal resource-type words that start its
+	// resource parts ("secret:", "log-group:", "table/").
+	typePrefixes map[string]bool
+	// templates: its first ARN templates in catalog order with the
+	// partition filled in (INVALID_ARN_RESOURCE's fix).
+	templates []string
+}
+
+// arnService returns the ARN format facts of service segment svc.
+func (ix *catalogIndex) arnService(svc string) *arnServiceInfo {
+	if v, ok := ix.arnServices.Load(svc); ok {
+		return v.(*arnServiceInfo)
+	}
+	info := &arnServiceInfo{shape: arnServiceShape{regionAlways: true, regionNever: true, accountAlways: true, accountNever: true}}
+	for _, s := range ix.cat.Services() {
+		for _, rt := range s.ResourceTypes {
+			for _, t := range rt.ARNTemplates {
+				if rest, ok := strings.CutPrefix(t, "arn:${Partition}:"); ok && len(info.templates) < maxServiceTemplates {
+					if tsvc, _, found := strings.Cut(rest, ":"); found && tsvc == svc {
+						info.templates = append(info.templates, "arn:aws:"+rest)
+					}
+				}
+				a := splitARN(t, 6)
+				f := a.f[:a.n]
+				if len(f) < 6 || f[2] != svc || strings.Contains(f[2], "${") {
+					continue
+				}
+				info.known = true
+				if i := strings.Index(f[5], "${"); i > 0 {
+					if info.typePrefixes == nil {
+						info.typePrefixes = map[string]bool{}
+					}
+					info.typePrefixes[f[5][:i]] = true
+				}
+				if f[3] == "" {
+					info.shape.regionAlways = false
+				} else {
+					info.shape.regionNever = false
+				}
+				if f[4] == "" {
+					info.shape.accountAlways = false
+				} else {
+					info.shape.accountNever = false
+				}
+			}
+		}
+	}
+	if !info.known {
+		// Not kept: svc comes from the policy, and a server must not
+		// remember every misspelling it is sent.
+		return info
+	}
+	v, _ := ix.arnServices.LoadOrStore(svc, info)
+	return v.(*arnServiceInfo)
 }
 
 // maxServiceTemplates is how many templates serviceTemplates keeps per service.
@@ -234,55 +291,6 @@ func buildIndex(c *catalog.Catalog) *catalogIndex {
 		}
 		if ok {
 			ix.escalations = append(ix.escalations, p)
-		}
-	}
-	ix.serviceTemplates = map[string][]string{}
-	for _, s := range c.Services() {
-		for _, rt := range s.ResourceTypes {
-			for _, t := range rt.ARNTemplates {
-				rest, ok := strings.CutPrefix(t, "arn:${Partition}:")
-				svc, _, found := strings.Cut(rest, ":")
-				if ok && found && len(ix.serviceTemplates[svc]) < maxServiceTemplates {
-					ix.serviceTemplates[svc] = append(ix.serviceTemplates[svc], "arn:aws:"+rest)
-				}
-			}
-		}
-	}
-	ix.arnServices = map[string]arnServiceShape{}
-	ix.typePrefixes = map[string]map[string]bool{}
-	seen := map[string]bool{}
-	for _, s := range c.Services() {
-		for _, rt := range s.ResourceTypes {
-			for _, t := range rt.ARNTemplates {
-				a := splitARN(t, 6)
-				f := a.f[:a.n]
-				if len(f) < 6 || strings.Contains(f[2], "${") {
-					continue
-				}
-				svc := f[2]
-				if i := strings.Index(f[5], "${"); i > 0 {
-					if ix.typePrefixes[svc] == nil {
-						ix.typePrefixes[svc] = map[string]bool{}
-					}
-					ix.typePrefixes[svc][f[5][:i]] = true
-				}
-				sh := ix.arnServices[svc]
-				if !seen[svc] {
-					seen[svc] = true
-					sh = arnServiceShape{regionAlways: true, regionNever: true, accountAlways: true, accountNever: true}
-				}
-				if f[3] == "" {
-					sh.regionAlways = false
-				} else {
-					sh.regionNever = false
-				}
-				if f[4] == "" {
-					sh.accountAlways = false
-				} else {
-					sh.accountNever = false
-				}
-				ix.arnServices[svc] = sh
-			}
 		}
 	}
 	return ix

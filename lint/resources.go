@@ -141,7 +141,7 @@ func (ix *catalogIndex) coversWholeService(t string) bool {
 	if strings.Trim(head, "*") == "" {
 		return true
 	}
-	return ix.typePrefixes[f[2]][res]
+	return ix.arnService(f[2]).typePrefixes[res]
 }
 
 // checkResources: each Resource/NotResource value is a well-formed ARN of a
@@ -202,8 +202,9 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 		ps.reportAt("INVALID_ARN_SERVICE_CASE", v, fmt.Sprintf("the service %q in the ARN must be lower case", svc), fmt.Sprintf("Write %q.", strings.ToLower(svc)))
 		return false
 	}
-	shape, known := ps.ix.arnServices[svc]
-	if !known {
+	info := ps.ix.arnService(svc)
+	shape := info.shape
+	if !info.known {
 		ps.reportAt("INVALID_ARN_SERVICE", v, fmt.Sprintf("no AWS resource has ARNs with the service %q", svc), "")
 		return false
 	}
@@ -256,7 +257,7 @@ func (ps *pass) checkARN(v *policy.Value) bool {
 // serviceTemplates lists up to n (at most maxServiceTemplates) ARN
 // templates of an ARN service segment.
 func (ps *pass) serviceTemplates(svc string, n int) []string {
-	t := ps.ix.serviceTemplates[svc]
+	t := ps.ix.arnService(svc).templates
 	return t[:min(n, len(t))]
 }
 

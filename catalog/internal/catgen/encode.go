@@ -3,6 +3,7 @@ package catgen
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -52,7 +53,9 @@ func Encode(d *Data) ([]byte, error) {
 			rest = append(rest, b)
 		}
 	}
-	var block []byte
+	// Service headers come together, the action blocks after them: a
+	// reader that decodes few services touches few pages of the file.
+	var blocks, block []byte
 	putB := func(v int) { block = binary.AppendUvarint(block, uint64(v)) }
 	for _, s := range d.Services {
 		putR(e.str(s.Prefix))
@@ -99,14 +102,23 @@ func Encode(d *Data) ([]byte, error) {
 				putB(e.list(r.Dependent))
 			}
 		}
+		putR(len(blocks)) // the block's offset in the blocks section
 		putR(len(block))
-		rest = append(rest, block...)
+		blocks = append(blocks, block...)
 	}
 
+	// Strings: a fixed-width table of end offsets (uint32, little endian,
+	// relative to the first string byte), then the bytes. A reader finds
+	// string i without decoding or allocating anything.
 	out := []byte(Magic)
 	out = binary.AppendUvarint(out, uint64(len(e.strs)))
+	end := 0
 	for _, s := range e.strs {
-		out = binary.AppendUvarint(out, uint64(len(s)))
+		end += len(s)
+		if end > math.MaxUint32 {
+			return nil, fmt.Errorf("string table over 4 GB")
+		}
+		out = binary.LittleEndian.AppendUint32(out, uint32(end))
 	}
 	for _, s := range e.strs {
 		out = append(out, s...)
@@ -120,6 +132,7 @@ func Encode(d *Data) ([]byte, error) {
 		}
 	}
 	out = append(out, rest...)
+	out = append(out, blocks...)
 	return out, nil
 }
 

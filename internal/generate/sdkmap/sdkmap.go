@@ -5,27 +5,32 @@
 package sdkmap
 
 import (
+	"bytes"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/iamguard/iamguard/catalog"
-	"go.yaml.in/yaml/v3"
 )
 
-//go:embed sdkmap.yaml
+// The reviewed source is sdkmap.yaml; the binary embeds its JSON form, which
+// decodes about ten times faster (a one-shot CLI run pays it every time).
+//
+//go:generate go run ../internal/yamljson -in sdkmap.yaml -out sdkmap.json
+//go:embed sdkmap.json
 var data []byte
 
 // Map is the loaded mapping. It is read-only.
 type Map struct {
-	Clients           map[string]string              `yaml:"clients"`
-	Operations        map[string]map[string][]string `yaml:"operations"`
-	PreferredResource map[string]string              `yaml:"preferredResource"`
-	ResourceFields    map[string]map[string][]string `yaml:"resources"`
-	KMSKeyFields      []string                       `yaml:"kmsKeyFields"`
-	EventSources      map[string]string              `yaml:"eventSources"`
+	Clients           map[string]string              `yaml:"clients" json:"clients"`
+	Operations        map[string]map[string][]string `yaml:"operations" json:"operations"`
+	PreferredResource map[string]string              `yaml:"preferredResource" json:"preferredResource"`
+	ResourceFields    map[string]map[string][]string `yaml:"resources" json:"resources"`
+	KMSKeyFields      []string                       `yaml:"kmsKeyFields" json:"kmsKeyFields"`
+	EventSources      map[string]string              `yaml:"eventSources" json:"eventSources"`
 
 	cat *catalog.Catalog
 	// lowerOps: prefix → lower-case operation → actions, for case-blind lookups.
@@ -44,8 +49,12 @@ var Default = sync.OnceValue(func() *Map {
 // Parse reads mapping data.
 func Parse(data []byte, cat *catalog.Catalog) (*Map, error) {
 	var m Map
-	if err := yaml.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("sdkmap.yaml: %w", err)
+	// Unknown fields are refused: a misspelt key in the YAML would
+	// otherwise drop data without a word.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("sdkmap.json (from sdkmap.yaml): %w", err)
 	}
 	m.cat = cat
 	m.lowerOps = map[string]map[string][]string{}
