@@ -544,6 +544,7 @@ func TestLoadRejectsBadData(t *testing.T) {
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte(formatMagic))
 	f.Add([]byte(embedded[:2000]))
+	f.Add(smallCatalog(f))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Load(strings.NewReader(string(b)))
 		if err == nil {
