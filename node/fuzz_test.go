@@ -176,3 +176,17 @@ func checkPos(t *testing.T, what string, p node.Pos, data []byte) {
 		t.Fatalf("%s at offset %d: got %d:%d, want %d:%d", what, p.Offset, p.Line, p.Column, line, col)
 	}
 }
+
+// FuzzJSONReader: the reader accepts exactly what ParseJSON accepts and
+// reads the same texts, keys and positions.
+func FuzzJSONReader(f *testing.F) {
+	for _, s := range seedPolicies(f) {
+		f.Add(s)
+	}
+	for _, s := range []string{`{"a":[1,2.5e3,"\u00e9\ud83d\ude00",true,null]}`, `[`, `{"a":1,}`, "\uFEFF{}", `"\ud800"`, `-0.0e-0`, `[1 2]`, `{"a":1 "b":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkReaderAgrees(t, data)
+	})
+}

@@ -17,14 +17,7 @@ const MaxDepth = 256
 // order, numbers keep their literal text, and a leading UTF-8 byte order mark
 // is skipped. Any error is a *SyntaxError naming the offending position.
 func ParseJSON(file string, data []byte) (*Node, error) {
-	p := jsonParser{data: data, file: file, line: 1}
-	// One string copy of the whole input lets every unescaped string and
-	// number be a substring of it instead of an allocation of its own.
-	p.src = string(data)
-	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
-		p.off = 3
-		p.lineStart = 3
-	}
+	p := jsonParser{jsonScanner: newJSONScanner(file, data)}
 	p.skipSpace()
 	if p.off >= len(p.data) {
 		return nil, p.errAt(p.off, "empty input: expected a JSON value")
@@ -40,7 +33,10 @@ func ParseJSON(file string, data []byte) (*Node, error) {
 	return n, nil
 }
 
-type jsonParser struct {
+// jsonScanner reads JSON text and computes positions. The tree builder
+// (jsonParser) and JSONReader share it, so both accept exactly the same text
+// and report the same texts and positions.
+type jsonScanner struct {
 	data []byte
 	src  string
 	file string
@@ -55,6 +51,21 @@ type jsonParser struct {
 	lineStart int
 	extra     int
 	extraOff  int
+}
+
+func newJSONScanner(file string, data []byte) jsonScanner {
+	// One string copy of the whole input lets every unescaped string and
+	// number be a substring of it instead of an allocation of its own.
+	s := jsonScanner{data: data, src: string(data), file: file, line: 1}
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		s.off = 3
+		s.lineStart = 3
+	}
+	return s
+}
+
+type jsonParser struct {
+	jsonScanner
 
 	// Nodes and fields are carved out of slabs to keep the allocation count
 	// proportional to the document's size in kilobytes, not its node count.
@@ -101,7 +112,7 @@ func (p *jsonParser) fields(children []*Field) []*Field {
 	return out
 }
 
-func (p *jsonParser) pos(off int) Pos {
+func (p *jsonScanner) pos(off int) Pos {
 	if off < p.lineStart || off < p.extraOff {
 		return p.slowPos(off)
 	}
@@ -117,14 +128,14 @@ func setPos(dst *Pos, src Pos) {
 }
 
 // multibyte records a UTF-8 character of size bytes at off.
-func (p *jsonParser) multibyte(off, size int) {
+func (p *jsonScanner) multibyte(off, size int) {
 	p.extra += size - 1
 	p.extraOff = off + size
 }
 
 // slowPos computes a position from scratch; only error messages that point
 // back (at an opening bracket, or at a string's start) need it.
-func (p *jsonParser) slowPos(off int) Pos {
+func (p *jsonScanner) slowPos(off int) Pos {
 	line, lineStart := 1, 0
 	for i := 0; i < off; i++ {
 		if p.data[i] == '\n' {
@@ -137,12 +148,12 @@ func (p *jsonParser) slowPos(off int) Pos {
 	return Pos{File: p.file, Line: line, Column: utf8.RuneCount(p.data[lineStart:off]) + 1, Offset: off}
 }
 
-func (p *jsonParser) errAt(off int, format string, args ...any) *SyntaxError {
+func (p *jsonScanner) errAt(off int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Pos: p.pos(off), Msg: fmt.Sprintf(format, args...)}
 }
 
 // describe names the input at off for an error message.
-func (p *jsonParser) describe(off int) string {
+func (p *jsonScanner) describe(off int) string {
 	if off >= len(p.data) {
 		return "end of input"
 	}
@@ -190,7 +201,7 @@ func (p *jsonParser) newField() *Field {
 	return f
 }
 
-func (p *jsonParser) skipSpace() {
+func (p *jsonScanner) skipSpace() {
 	for p.off < len(p.data) {
 		switch p.data[p.off] {
 		case ' ', '\t', '\r':
@@ -243,18 +254,27 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 
 func (p *jsonParser) literal(word string, kind Kind) (*Node, error) {
 	start := p.off
+	if err := p.scanLiteral(word); err != nil {
+		return nil, err
+	}
+	n := p.newNode()
+	n.Kind, n.Text, n.EndOffset = kind, word, p.off
+	setPos(&n.Pos, p.pos(start))
+	return n, nil
+}
+
+// scanLiteral reads true, false or null; p.off ends just past it.
+func (p *jsonScanner) scanLiteral(word string) error {
+	start := p.off
 	end := start + len(word)
 	if end > len(p.data) || p.src[start:end] != word {
-		return nil, p.errAt(start, "unexpected %s: expected a value (did you mean %s?)", p.describe(start), word)
+		return p.errAt(start, "unexpected %s: expected a value (did you mean %s?)", p.describe(start), word)
 	}
 	p.off = end
 	if p.off < len(p.data) && isIdentByte(p.data[p.off]) {
-		return nil, p.errAt(start, "invalid literal: expected %s", word)
+		return p.errAt(start, "invalid literal: expected %s", word)
 	}
-	n := p.newNode()
-	n.Kind, n.Text, n.EndOffset = kind, word, end
-	setPos(&n.Pos, p.pos(start))
-	return n, nil
+	return nil
 }
 
 func isIdentByte(c byte) bool {
@@ -265,6 +285,17 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func (p *jsonParser) number() (*Node, error) {
 	start := p.off
+	if err := p.scanNumber(); err != nil {
+		return nil, err
+	}
+	n := p.newNode()
+	n.Kind, n.Text, n.EndOffset = Number, p.src[start:p.off], p.off
+	setPos(&n.Pos, p.pos(start))
+	return n, nil
+}
+
+// scanNumber reads a number; p.off ends just past it.
+func (p *jsonScanner) scanNumber() error {
 	d := p.data
 	i := p.off
 	if d[i] == '-' {
@@ -274,19 +305,19 @@ func (p *jsonParser) number() (*Node, error) {
 	case i < len(d) && d[i] == '0':
 		i++
 		if i < len(d) && isDigit(d[i]) {
-			return nil, p.errAt(i-1, "invalid number: leading zeros are not allowed")
+			return p.errAt(i-1, "invalid number: leading zeros are not allowed")
 		}
 	case i < len(d) && isDigit(d[i]):
 		for i < len(d) && isDigit(d[i]) {
 			i++
 		}
 	default:
-		return nil, p.errAt(i, "invalid number: expected a digit, found %s", p.describe(i))
+		return p.errAt(i, "invalid number: expected a digit, found %s", p.describe(i))
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if i >= len(d) || !isDigit(d[i]) {
-			return nil, p.errAt(i, "invalid number: expected a digit after '.', found %s", p.describe(i))
+			return p.errAt(i, "invalid number: expected a digit after '.', found %s", p.describe(i))
 		}
 		for i < len(d) && isDigit(d[i]) {
 			i++
@@ -298,17 +329,14 @@ func (p *jsonParser) number() (*Node, error) {
 			i++
 		}
 		if i >= len(d) || !isDigit(d[i]) {
-			return nil, p.errAt(i, "invalid number: expected a digit in the exponent, found %s", p.describe(i))
+			return p.errAt(i, "invalid number: expected a digit in the exponent, found %s", p.describe(i))
 		}
 		for i < len(d) && isDigit(d[i]) {
 			i++
 		}
 	}
 	p.off = i
-	n := p.newNode()
-	n.Kind, n.Text, n.EndOffset = Number, p.src[start:i], i
-	setPos(&n.Pos, p.pos(start))
-	return n, nil
+	return nil
 }
 
 // strSpecial marks the bytes the string scanner must look at: control
@@ -322,7 +350,7 @@ const strSpecial = "" +
 
 // str scans a string starting at the opening quote and returns its
 // unescaped value; p.off ends just past the closing quote.
-func (p *jsonParser) str() (string, error) {
+func (p *jsonScanner) str() (string, error) {
 	start := p.off
 	d := p.data
 	i := start + 1
@@ -356,7 +384,7 @@ func (p *jsonParser) str() (string, error) {
 }
 
 // strEscaped finishes a string whose first escape is at esc.
-func (p *jsonParser) strEscaped(start, esc int) (string, error) {
+func (p *jsonScanner) strEscaped(start, esc int) (string, error) {
 	d := p.data
 	buf := make([]byte, 0, esc-start+16)
 	buf = append(buf, d[start+1:esc]...)

@@ -490,17 +490,22 @@ func isCoreNumber(v string) bool {
 // or the first non-space byte is '{' or '[', YAML when it ends in .yaml or
 // .yml, and YAML otherwise.
 func Parse(file string, data []byte) (*Node, error) {
-	lower := strings.ToLower(file)
-	switch {
-	case strings.HasSuffix(lower, ".json"):
-		return ParseJSON(file, data)
-	case strings.HasSuffix(lower, ".yaml"), strings.HasSuffix(lower, ".yml"):
-		return ParseYAML(file, data)
-	}
-	if looksLikeJSON(data) {
+	if IsJSON(file, data) {
 		return ParseJSON(file, data)
 	}
 	return ParseYAML(file, data)
+}
+
+// IsJSON reports whether Parse reads data as JSON (rather than YAML).
+func IsJSON(file string, data []byte) bool {
+	lower := strings.ToLower(file)
+	switch {
+	case strings.HasSuffix(lower, ".json"):
+		return true
+	case strings.HasSuffix(lower, ".yaml"), strings.HasSuffix(lower, ".yml"):
+		return false
+	}
+	return looksLikeJSON(data)
 }
 
 func looksLikeJSON(data []byte) bool {

@@ -15,6 +15,11 @@ import (
 // data is not JSON or YAML at all (a *node.SyntaxError); grammar problems are
 // in Policy.Problems.
 func Parse(file string, data []byte) (*Policy, error) {
+	if node.IsJSON(file, data) {
+		if p := decodeJSON(file, data); p != nil {
+			return p, nil
+		}
+	}
 	n, err := node.Parse(file, data)
 	if err != nil {
 		return nil, err
@@ -103,8 +108,13 @@ func (d *decoder) index(parent string, i int) string {
 	return d.pathFrom(start)
 }
 
-// values returns an empty slice with room for n values, from a slab.
+// values returns an empty slice with room for n values, from a slab; nil
+// when n is 0, whatever the slab's state, so an empty list always looks the
+// same.
 func (d *decoder) values(n int) []Value {
+	if n == 0 {
+		return nil
+	}
 	if n > 16 {
 		return make([]Value, 0, n)
 	}
