@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Catalog is a loaded Service Authorization Reference. All methods are safe
@@ -42,6 +43,7 @@ type Catalog struct {
 // serviceNames is one service's lower-case action names.
 type serviceNames struct {
 	once  sync.Once
+	built atomic.Bool // once has run: ActionID may use index
 	lower []string       // lower-case action name (no prefix), by ActionID - first
 	index map[string]int // lower-case action name (no prefix) → ActionID - first
 }
@@ -78,6 +80,7 @@ func (c *Catalog) serviceNames(si int) *serviceNames {
 			off += len(name)
 		}
 		n.lower = names
+		n.built.Store(true)
 	})
 	return n
 }
@@ -120,8 +123,15 @@ func (c *Catalog) ActionID(name string) (ActionID, bool) {
 	if !ok {
 		return -1, false
 	}
+	n := &c.names[si]
+	if !n.built.Load() {
+		// A few lookups in a service (a linter's fixed lists) are cheaper
+		// as a scan of the encoded names than as a name table built for
+		// them.
+		return c.scanActionID(si, action)
+	}
 	var buf [128]byte
-	i, ok := c.serviceNames(si).index[string(lowerInto(buf[:0], action))]
+	i, ok := n.index[string(lowerInto(buf[:0], action))]
 	if !ok {
 		return -1, false
 	}

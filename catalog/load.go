@@ -361,14 +361,16 @@ func (c *Catalog) serviceActions(si int) []*Action {
 	return b.actions
 }
 
-// actionNames reads the names of service si's actions from its block,
-// skipping everything else.
-func (c *Catalog) actionNames(si int) []string {
+// eachActionName calls yield with the index and name of each of service
+// si's actions, read from its block (everything else skipped), until
+// yield returns false.
+func (c *Catalog) eachActionName(si int, yield func(i int, name string) bool) {
 	b := &c.blocks[si]
 	r := &reader{data: c.data[:b.off+b.size], off: b.off}
-	names := make([]string, b.end-b.first)
-	for i := range names {
-		names[i] = c.str(r)
+	for i := range b.end - b.first {
+		if !yield(i, c.str(r)) {
+			return
+		}
 		for range 4 { // description, levels, condition keys, dependent actions
 			r.uvarint()
 		}
@@ -379,13 +381,57 @@ func (c *Catalog) actionNames(si int) []string {
 			r.uvarint() // condition keys
 			r.uvarint() // dependent actions
 		}
+		if r.err != nil {
+			// As in serviceActions: Load checks every block, and the
+			// embedded file is generated and tested.
+			panic("catalog: embedded data is corrupt: " + r.err.Error())
+		}
 	}
-	if r.err != nil {
-		// As in serviceActions: Load checks every block, and the embedded
-		// file is generated and tested.
-		panic("catalog: embedded data is corrupt: " + r.err.Error())
-	}
+}
+
+// actionNames reads the names of service si's actions.
+func (c *Catalog) actionNames(si int) []string {
+	names := make([]string, c.blocks[si].end-c.blocks[si].first)
+	c.eachActionName(si, func(i int, name string) bool {
+		names[i] = name
+		return true
+	})
 	return names
+}
+
+// asciiEqualFold is strings.EqualFold for ASCII letters only, the folding
+// the name tables use (lowerInto).
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// scanActionID finds an action of service si by name (no prefix),
+// ignoring case, by reading the encoded names.
+func (c *Catalog) scanActionID(si int, action string) (ActionID, bool) {
+	id := ActionID(-1)
+	c.eachActionName(si, func(i int, name string) bool {
+		if asciiEqualFold(name, action) {
+			id = ActionID(c.blocks[si].first + i)
+			return false
+		}
+		return true
+	})
+	return id, id >= 0
 }
 
 // decodeActions decodes service si's block. Objects of one kind are

@@ -3,25 +3,38 @@
 // merges the curated global condition keys, and encodes the compact binary
 // format that package catalog decodes.
 //
-// The format (all integers unsigned varints, "sid" an index into the string
-// table, "lid" an index into the list table):
+// The format, version 2 (integers are unsigned varints unless said
+// otherwise, "sid" an index into the string table, "lid" an index into the
+// list table):
 //
 //	magic "IAMGCAT" + format version byte
-//	strings:  n, n lengths, then the n strings' bytes back to back
+//	strings:  n, then n uint32 little-endian end offsets (relative to the
+//	          first string byte), then the n strings' bytes back to back
 //	info:     source sid, version sid, date sid
 //	lists:    n, then per list: length, sids   (list 0 is the empty list)
 //	keys:     n, then per key: name sid, type sid, description sid
-//	services: n, total actions, total action resources, then per service:
-//	  prefix sid, name sid
-//	  resource types: n, then per type: name sid, ARN templates lid, keys lid
-//	  condition keys: n, then key indices
-//	  actions: n, then per action: name sid, description sid, access levels lid,
-//	           keys lid, dependent actions lid, resources: n, then per resource:
-//	           (type index+1)<<1 | required, [name sid when type index+1 == 0],
-//	           keys lid, dependent actions lid
+//	services: n, total actions, total action resources,
+//	  one summary byte per action in ActionID order: bits 0-4 the access
+//	  levels (List, Read, Write, Permissions management, Tagging), bit 5
+//	  "has a resource type",
+//	  then per service:
+//	    prefix sid, name sid
+//	    resource types: n, then per type: name sid, ARN templates lid, keys lid
+//	    condition keys: n, then key indices
+//	    actions: n, block offset (from the first block), block length
+//	blocks:   per service, back to back to the end of the file, its actions:
+//	          name sid, description sid, access levels lid, keys lid,
+//	          dependent actions lid, resources: n, then per resource:
+//	          (type index+1)<<1 | required, [name sid when type index+1 == 0],
+//	          keys lid, dependent actions lid
 //
-// Strings are stored uncompressed so the loader can slice them out of the
-// embedded data without copying; descriptions cost nothing until read.
+// Strings are stored uncompressed and found through a fixed-width table so
+// the loader can slice them out of the embedded data without copying or
+// decoding anything; descriptions cost nothing until read. The service
+// headers sit together and the action blocks after them, so a reader
+// decodes a service's actions only when they are asked for, and the
+// summary bytes answer whole-catalog questions (every Permissions
+// management action) without decoding any.
 package catgen
 
 // Magic starts every catalog file; the last byte is the format version.
