@@ -43,7 +43,7 @@ type Catalog struct {
 // serviceNames is one service's lower-case action names.
 type serviceNames struct {
 	once  sync.Once
-	built atomic.Bool // once has run: ActionID may use index
+	built atomic.Bool    // once has run: ActionID may use index
 	lower []string       // lower-case action name (no prefix), by ActionID - first
 	index map[string]int // lower-case action name (no prefix) → ActionID - first
 }
