@@ -11,10 +11,10 @@ package node
 // later call returns zero values, and Failed reports it. A caller that needs
 // the positioned error parses the same data with ParseJSON.
 //
-// Every value must be consumed, in order: Peek tells what comes next,
-// Scalar reads a string, number, boolean or null, Enter opens an object or
-// array, NextMember and NextItem step through the open container and close
-// it, and Finish checks that nothing but white space follows the document.
+// Every value must be read, in order: Value reads the next one (a scalar
+// whole, or the bracket that opens a container), NextMember and NextItem
+// step through the open container and close it, and Finish checks that
+// nothing but white space follows the document.
 type JSONReader struct {
 	s jsonScanner
 	// depth is the number of open containers; inObject has bit d set when
@@ -41,100 +41,66 @@ func (r *JSONReader) Failed() bool { return r.failed }
 
 func (r *JSONReader) fail() { r.failed = true }
 
-// Peek returns the kind and position of the value that comes next, without
-// consuming it. ok is false when no value can start there.
-func (r *JSONReader) Peek() (kind Kind, pos Pos, ok bool) {
+// Value reads the next value: a string, number, boolean or null whole, its
+// text being what ParseJSON stores in Node.Text, or the '{' or '[' that
+// opens an object or array, whose members or items NextMember or NextItem
+// then step through. pos is where the value starts.
+func (r *JSONReader) Value() (kind Kind, text string, pos Pos, ok bool) {
 	if r.failed || !r.wantValue {
 		r.fail()
-		return Null, Pos{}, false
+		return Null, "", Pos{}, false
 	}
 	s := &r.s
 	s.skipSpace()
 	if s.off >= len(s.data) {
 		r.fail()
-		return Null, Pos{}, false
+		return Null, "", Pos{}, false
 	}
-	switch c := s.data[s.off]; {
-	case c == '{':
-		kind = Object
-	case c == '[':
-		kind = Array
+	start := s.off
+	// Before the scan: a string's multi-byte characters move the column
+	// bookkeeping past start.
+	pos = s.pos(start)
+	var err error
+	switch c := s.data[start]; {
 	case c == '"':
 		kind = String
+		text, err = s.str()
+	case c == '{' || c == '[':
+		if r.depth >= MaxDepth {
+			r.fail()
+			return Null, "", Pos{}, false
+		}
+		kind = Array
+		word, bit := r.depth/64, uint64(1)<<(r.depth%64)
+		if c == '{' {
+			kind = Object
+			r.inObject[word] |= bit
+		} else {
+			r.inObject[word] &^= bit
+		}
+		s.off++
+		r.depth++
+		r.first = true
 	case c == '-' || isDigit(c):
 		kind = Number
-	case c == 't' || c == 'f':
-		kind = Bool
-	case c == 'n':
-		kind = Null
-	default:
-		r.fail()
-		return Null, Pos{}, false
-	}
-	return kind, s.pos(s.off), true
-}
-
-// Scalar reads the string, number, boolean or null that comes next and
-// returns its text as ParseJSON stores it in Node.Text.
-func (r *JSONReader) Scalar() (text string, ok bool) {
-	if r.failed || !r.wantValue {
-		r.fail()
-		return "", false
-	}
-	s := &r.s
-	s.skipSpace()
-	if s.off >= len(s.data) {
-		r.fail()
-		return "", false
-	}
-	var err error
-	switch c := s.data[s.off]; {
-	case c == '"':
-		text, err = s.str()
-	case c == '-' || isDigit(c):
-		start := s.off
 		err = s.scanNumber()
 		text = s.src[start:s.off]
 	case c == 't':
-		text, err = "true", s.scanLiteral("true")
+		kind, text, err = Bool, "true", s.scanLiteral("true")
 	case c == 'f':
-		text, err = "false", s.scanLiteral("false")
+		kind, text, err = Bool, "false", s.scanLiteral("false")
 	case c == 'n':
-		text, err = "null", s.scanLiteral("null")
+		kind, text, err = Null, "null", s.scanLiteral("null")
 	default:
 		r.fail()
-		return "", false
+		return Null, "", Pos{}, false
 	}
 	if err != nil {
 		r.fail()
-		return "", false
+		return Null, "", Pos{}, false
 	}
 	r.wantValue = false
-	return text, true
-}
-
-// Enter opens the object or array that comes next.
-func (r *JSONReader) Enter() bool {
-	if r.failed || !r.wantValue {
-		r.fail()
-		return false
-	}
-	s := &r.s
-	s.skipSpace()
-	if s.off >= len(s.data) || (s.data[s.off] != '{' && s.data[s.off] != '[') || r.depth >= MaxDepth {
-		r.fail()
-		return false
-	}
-	word, bit := r.depth/64, uint64(1)<<(r.depth%64)
-	if s.data[s.off] == '{' {
-		r.inObject[word] |= bit
-	} else {
-		r.inObject[word] &^= bit
-	}
-	s.off++
-	r.depth++
-	r.first, r.wantValue = true, false
-	return true
+	return kind, text, pos, true
 }
 
 // open reports whether the innermost open container is an object (or an

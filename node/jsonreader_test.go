@@ -11,16 +11,13 @@ import (
 // readTree walks a document with a JSONReader and builds the tree ParseJSON
 // would (without EndOffset, which the reader does not track).
 func readTree(r *node.JSONReader) (*node.Node, bool) {
-	kind, pos, ok := r.Peek()
+	kind, text, pos, ok := r.Value()
 	if !ok {
 		return nil, false
 	}
-	n := &node.Node{Kind: kind, Pos: pos}
+	n := &node.Node{Kind: kind, Text: text, Pos: pos}
 	switch kind {
 	case node.Object:
-		if !r.Enter() {
-			return nil, false
-		}
 		for {
 			key, keyPos, more := r.NextMember()
 			if !more {
@@ -33,9 +30,6 @@ func readTree(r *node.JSONReader) (*node.Node, bool) {
 			n.Fields = append(n.Fields, &node.Field{Key: key, KeyPos: keyPos, Value: v})
 		}
 	case node.Array:
-		if !r.Enter() {
-			return nil, false
-		}
 		for r.NextItem() {
 			v, ok := readTree(r)
 			if !ok {
@@ -43,12 +37,6 @@ func readTree(r *node.JSONReader) (*node.Node, bool) {
 			}
 			n.Items = append(n.Items, v)
 		}
-	default:
-		text, ok := r.Scalar()
-		if !ok {
-			return nil, false
-		}
-		n.Text = text
 	}
 	return n, !r.Failed()
 }
@@ -120,57 +108,60 @@ func TestJSONReaderAgreesWithParseJSON(t *testing.T) {
 // rather than accept text that is not JSON.
 func TestJSONReaderOutOfOrder(t *testing.T) {
 	t.Parallel()
+	value := func(r *node.JSONReader) bool {
+		_, _, _, ok := r.Value()
+		return ok
+	}
 	tests := []struct {
 		name string
 		in   string
 		use  func(r *node.JSONReader) bool // reports what the failing call returned
 	}{
 		{"member of an array", `["a", 1]`, func(r *node.JSONReader) bool {
-			r.Enter()
+			value(r)
 			_, _, more := r.NextMember()
 			return more
 		}},
 		{"item of an object", `{"a": 1}`, func(r *node.JSONReader) bool {
-			r.Enter()
+			value(r)
 			return r.NextItem()
 		}},
-		{"scalar where an object starts", `{"a": 1}`, func(r *node.JSONReader) bool {
-			_, ok := r.Scalar()
-			return ok
-		}},
-		{"enter a scalar", `"a"`, func(r *node.JSONReader) bool { return r.Enter() }},
 		{"two values without stepping", `[1, 2]`, func(r *node.JSONReader) bool {
-			r.Enter()
+			value(r)
 			r.NextItem()
-			r.Scalar()
-			_, ok := r.Scalar()
-			return ok
+			value(r)
+			return value(r)
 		}},
 		{"step before reading the value", `[1, 2]`, func(r *node.JSONReader) bool {
-			r.Enter()
+			value(r)
 			r.NextItem()
 			return r.NextItem()
 		}},
+		{"member before reading the value", `{"a": 1, "b": 2}`, func(r *node.JSONReader) bool {
+			value(r)
+			r.NextMember()
+			_, _, more := r.NextMember()
+			return more
+		}},
 		{"member outside any container", `1`, func(r *node.JSONReader) bool {
-			r.Scalar()
+			value(r)
 			_, _, more := r.NextMember()
 			return more
 		}},
 		{"finish before the value", `1`, func(r *node.JSONReader) bool { return r.Finish() }},
 		{"finish inside a container", `[1]`, func(r *node.JSONReader) bool {
-			r.Enter()
+			value(r)
 			r.NextItem()
-			r.Scalar()
+			value(r)
 			return r.Finish()
 		}},
 		{"finish before trailing text", `1 2`, func(r *node.JSONReader) bool {
-			r.Scalar()
+			value(r)
 			return r.Finish()
 		}},
-		{"second top-level value", `1`, func(r *node.JSONReader) bool {
-			r.Scalar()
-			_, _, ok := r.Peek()
-			return ok
+		{"second top-level value", `1 2`, func(r *node.JSONReader) bool {
+			value(r)
+			return value(r)
 		}},
 	}
 	for _, tt := range tests {
@@ -184,8 +175,8 @@ func TestJSONReaderOutOfOrder(t *testing.T) {
 				t.Fatal("Failed() = false after an out-of-order call")
 			}
 			// A failed reader stays failed.
-			if _, _, ok := r.Peek(); ok {
-				t.Fatal("Peek succeeded after a failure")
+			if value(&r) {
+				t.Fatal("Value succeeded after a failure")
 			}
 		})
 	}
@@ -193,32 +184,26 @@ func TestJSONReaderOutOfOrder(t *testing.T) {
 
 func TestJSONReaderReadsPositionsAndTexts(t *testing.T) {
 	t.Parallel()
-	r := node.NewJSONReader("p.json", []byte("{\n  \"é\": [\"a\\u0041\", -0.5]\n}"))
-	if !r.Enter() {
-		t.Fatal("Enter failed")
+	r := node.NewJSONReader("p.json", []byte("{\n  \"é\": [\"a\\u0041é\", -0.5]\n}"))
+	if kind, _, pos, ok := r.Value(); !ok || kind != node.Object || pos.String() != "p.json:1:1" {
+		t.Fatalf("Value = %v at %v, %v; want an object at p.json:1:1", kind, pos, ok)
 	}
 	key, keyPos, more := r.NextMember()
 	if !more || key != "é" || keyPos.String() != "p.json:2:3" {
 		t.Fatalf("NextMember = %q at %v, %v; want \"é\" at p.json:2:3", key, keyPos, more)
 	}
-	if !r.Enter() || !r.NextItem() {
+	if kind, _, _, ok := r.Value(); !ok || kind != node.Array || !r.NextItem() {
 		t.Fatal("entering the array failed")
 	}
-	kind, pos, ok := r.Peek()
-	if !ok || kind != node.String || pos.String() != "p.json:2:9" || pos.Offset != 11 {
-		t.Fatalf("Peek = %v at %v (offset %d), %v; want string at p.json:2:9 (offset 11)", kind, pos, pos.Offset, ok)
-	}
-	if text, ok := r.Scalar(); !ok || text != "aA" {
-		t.Fatalf("Scalar = %q, %v; want \"aA\"", text, ok)
+	kind, text, pos, ok := r.Value()
+	if !ok || kind != node.String || text != "aAé" || pos.String() != "p.json:2:9" || pos.Offset != 11 {
+		t.Fatalf("Value = %v %q at %v (offset %d), %v; want string \"aAé\" at p.json:2:9 (offset 11)", kind, text, pos, pos.Offset, ok)
 	}
 	if !r.NextItem() {
 		t.Fatal("second item missing")
 	}
-	if kind, pos, _ := r.Peek(); kind != node.Number || pos.Column != 20 {
-		t.Fatalf("Peek = %v at %v; want a number at column 20", kind, pos)
-	}
-	if text, ok := r.Scalar(); !ok || text != "-0.5" {
-		t.Fatalf("Scalar = %q, %v; want \"-0.5\"", text, ok)
+	if kind, text, pos, ok := r.Value(); !ok || kind != node.Number || text != "-0.5" || pos.Column != 21 {
+		t.Fatalf("Value = %v %q at %v; want number \"-0.5\" at column 21", kind, text, pos)
 	}
 	if r.NextItem() {
 		t.Fatal("the array did not close")

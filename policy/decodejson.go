@@ -147,8 +147,8 @@ func principalType(key string) uint8 {
 }
 
 func (d *jsonDecoder) policy(p *Policy) bool {
-	kind, pos, ok := d.r.Peek()
-	if !ok || kind != node.Object || !d.r.Enter() {
+	kind, _, pos, ok := d.r.Value()
+	if !ok || kind != node.Object {
 		return false
 	}
 	setPos(&p.Pos, pos)
@@ -200,12 +200,8 @@ func (d *jsonDecoder) policy(p *Policy) bool {
 
 // scalarString reads an element that must be a string.
 func (d *jsonDecoder) scalarString(v *Value, path string) bool {
-	kind, pos, ok := d.r.Peek()
+	kind, text, pos, ok := d.r.Value()
 	if !ok || kind != node.String {
-		return false
-	}
-	text, ok := d.r.Scalar()
-	if !ok {
 		return false
 	}
 	setValue(v, text, TypeString, pos, path)
@@ -213,7 +209,7 @@ func (d *jsonDecoder) scalarString(v *Value, path string) bool {
 }
 
 func (d *jsonDecoder) statements(p *Policy, path string) bool {
-	kind, pos, ok := d.r.Peek()
+	kind, _, pos, ok := d.r.Value()
 	if !ok {
 		return false
 	}
@@ -222,13 +218,12 @@ func (d *jsonDecoder) statements(p *Policy, path string) bool {
 	switch kind {
 	case node.Object:
 		st := &statementStorage{}
-		if !d.statement(st, path, 0) {
+		if !d.statement(st, pos, path, 0) {
 			return false
 		}
 		p.Statements = []*Statement{&st.s}
 	case node.Array:
 		p.StatementIsArray = true
-		d.r.Enter()
 		// Statements are stored in blocks, like Decode's one block, but
 		// their number is unknown until the ']': estimate it from the
 		// input's size (pretty-printed statements take a few hundred
@@ -236,12 +231,16 @@ func (d *jsonDecoder) statements(p *Policy, path string) bool {
 		storage := make([]statementStorage, min(d.inputSize/256+1, 256))
 		p.Statements = make([]*Statement, 0, len(storage))
 		for i := 0; d.r.NextItem(); i++ {
+			kind, _, pos, ok := d.r.Value()
+			if !ok || kind != node.Object {
+				return false
+			}
 			if len(storage) == 0 {
 				storage = make([]statementStorage, min(max(len(p.Statements), 4), 256))
 			}
 			st := &storage[0]
 			storage = storage[1:]
-			if !d.statement(st, d.index(path, i), i) {
+			if !d.statement(st, pos, d.index(path, i), i) {
 				return false
 			}
 			p.Statements = append(p.Statements, &st.s)
@@ -252,11 +251,9 @@ func (d *jsonDecoder) statements(p *Policy, path string) bool {
 	return !d.r.Failed()
 }
 
-func (d *jsonDecoder) statement(st *statementStorage, path string, idx int) bool {
-	kind, pos, ok := d.r.Peek()
-	if !ok || kind != node.Object || !d.r.Enter() {
-		return false
-	}
+// statement reads the members of a statement object whose '{' was read at
+// pos.
+func (d *jsonDecoder) statement(st *statementStorage, pos Pos, path string, idx int) bool {
 	s := &st.s
 	s.Index = idx
 	setPos(&s.Pos, pos)
@@ -273,6 +270,7 @@ func (d *jsonDecoder) statement(st *statementStorage, path string, idx int) bool
 		}
 		seen |= elem
 		fpath := d.key(path, key)
+		var ok bool
 		switch elem {
 		case elemSid:
 			ok = d.scalarString(&st.sid, fpath)
@@ -319,7 +317,7 @@ func (d *jsonDecoder) statement(st *statementStorage, path string, idx int) bool
 // (strings only) or condition values (conditionValues: strings, numbers and
 // booleans), written as one value or an array of them.
 func (d *jsonDecoder) list(l *List, path string, conditionValues bool) bool {
-	kind, pos, ok := d.r.Peek()
+	kind, text, pos, ok := d.r.Value()
 	if !ok {
 		return false
 	}
@@ -327,25 +325,16 @@ func (d *jsonDecoder) list(l *List, path string, conditionValues bool) bool {
 	l.Path = path
 	switch {
 	case acceptsValue(kind, conditionValues):
-		text, ok := d.r.Scalar()
-		if !ok {
-			return false
-		}
 		setValue(d.values.push(valueChunk), text, valueType(kind), pos, path)
 		l.Values = d.values.doneValues()
 	case kind == node.Array:
 		l.IsArray = true
-		d.r.Enter()
 		for i := 0; d.r.NextItem(); i++ {
-			kind, ipos, ok := d.r.Peek()
+			kind, text, pos, ok := d.r.Value()
 			if !ok || !acceptsValue(kind, conditionValues) {
 				return false
 			}
-			text, ok := d.r.Scalar()
-			if !ok {
-				return false
-			}
-			setValue(d.values.push(valueChunk), text, valueType(kind), ipos, d.index(path, i))
+			setValue(d.values.push(valueChunk), text, valueType(kind), pos, d.index(path, i))
 		}
 		l.Values = d.values.doneValues()
 	default:
@@ -359,7 +348,7 @@ func acceptsValue(k node.Kind, conditionValues bool) bool {
 }
 
 func (d *jsonDecoder) principal(pr *Principal, path string) bool {
-	kind, pos, ok := d.r.Peek()
+	kind, text, pos, ok := d.r.Value()
 	if !ok {
 		return false
 	}
@@ -367,13 +356,11 @@ func (d *jsonDecoder) principal(pr *Principal, path string) bool {
 	pr.Path = path
 	switch kind {
 	case node.String:
-		text, ok := d.r.Scalar()
-		if !ok || text != "*" {
+		if text != "*" {
 			return false
 		}
 		pr.Wildcard = true
 	case node.Object:
-		d.r.Enter()
 		var seen uint8
 		for {
 			key, keyPos, more := d.r.NextMember()
@@ -401,8 +388,8 @@ func (d *jsonDecoder) principal(pr *Principal, path string) bool {
 }
 
 func (d *jsonDecoder) condition(c *Condition, path string) bool {
-	kind, pos, ok := d.r.Peek()
-	if !ok || kind != node.Object || !d.r.Enter() {
+	kind, _, pos, ok := d.r.Value()
+	if !ok || kind != node.Object {
 		return false
 	}
 	setPos(&c.Pos, pos)
@@ -418,8 +405,7 @@ func (d *jsonDecoder) condition(c *Condition, path string) bool {
 		opPath := d.key(path, op)
 		b := d.blocks.push(blockChunk)
 		setValue(&b.Operator, op, TypeString, opPos, opPath)
-		kind, _, ok := d.r.Peek()
-		if !ok || kind != node.Object || !d.r.Enter() {
+		if kind, _, _, ok := d.r.Value(); !ok || kind != node.Object {
 			return false
 		}
 		for {
