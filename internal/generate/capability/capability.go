@@ -5,7 +5,6 @@
 package capability
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -68,11 +67,10 @@ var Entries = sync.OnceValue(func() []*Entry {
 // Parse reads capability entries.
 func Parse(data []byte) ([]*Entry, error) {
 	var es []*Entry
-	// Unknown fields are refused: a misspelt key in the YAML would
-	// otherwise drop data without a word.
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&es); err != nil {
+	// Unmarshal reads the embedded bytes in place (a Decoder would copy
+	// them into a growing buffer); TestEmbeddedJSONIsCurrent decodes them
+	// with unknown fields refused, so a misspelt key in the YAML fails.
+	if err := json.Unmarshal(data, &es); err != nil {
 		return nil, fmt.Errorf("capabilities.json (from capabilities.yaml): %w", err)
 	}
 	seen := map[string]bool{}

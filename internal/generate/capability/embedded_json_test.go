@@ -2,6 +2,7 @@ package capability
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 
@@ -23,5 +24,13 @@ func TestEmbeddedJSONIsCurrent(t *testing.T) {
 	}
 	if !bytes.Equal(data, want) {
 		t.Fatal("capabilities.json is not the conversion of capabilities.yaml: run go generate ./internal/generate/capability")
+	}
+	// Parse uses json.Unmarshal, which skips unknown fields: refuse them
+	// here, so a misspelt key in the YAML cannot drop data unseen.
+	var v []*Entry
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("capabilities.json: %v", err)
 	}
 }

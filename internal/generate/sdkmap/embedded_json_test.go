@@ -2,6 +2,7 @@ package sdkmap
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 
@@ -23,5 +24,13 @@ func TestEmbeddedJSONIsCurrent(t *testing.T) {
 	}
 	if !bytes.Equal(data, want) {
 		t.Fatal("sdkmap.json is not the conversion of sdkmap.yaml: run go generate ./internal/generate/sdkmap")
+	}
+	// Parse uses json.Unmarshal, which skips unknown fields: refuse them
+	// here, so a misspelt key in the YAML cannot drop data unseen.
+	var v Map
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("sdkmap.json: %v", err)
 	}
 }

@@ -5,7 +5,6 @@
 package sdkmap
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -49,11 +48,10 @@ var Default = sync.OnceValue(func() *Map {
 // Parse reads mapping data.
 func Parse(data []byte, cat *catalog.Catalog) (*Map, error) {
 	var m Map
-	// Unknown fields are refused: a misspelt key in the YAML would
-	// otherwise drop data without a word.
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	// Unmarshal reads the embedded bytes in place (a Decoder would copy
+	// them into a growing buffer); TestEmbeddedJSONIsCurrent decodes them
+	// with unknown fields refused, so a misspelt key in the YAML fails.
+	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("sdkmap.json (from sdkmap.yaml): %w", err)
 	}
 	m.cat = cat
