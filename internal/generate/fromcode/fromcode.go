@@ -10,8 +10,11 @@ import (
 	"context"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/iamguard/iamguard/internal/generate/sdkmap"
 )
@@ -107,7 +110,15 @@ func isTestFile(name string) bool {
 // AnalyzeFS reads every source file under root in fsys.
 func AnalyzeFS(ctx context.Context, fsys fs.FS, root string, opts Options) (*Result, error) {
 	m := sdkmap.Default()
-	res := &Result{}
+	// The walk only lists the files; they are read and analysed by one
+	// worker per CPU (parsing is the cost, and files are independent), and
+	// the results are put back in walk order so the output does not depend
+	// on scheduling.
+	type source struct {
+		path, name string
+		lang       Language
+	}
+	var files []source
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -125,23 +136,58 @@ func AnalyzeFS(ctx context.Context, fsys fs.FS, root string, opts Options) (*Res
 		if lang == None || (!opts.IncludeTests && isTestFile(p)) {
 			return nil
 		}
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
 		name := p
 		if root != "." && root != "" {
 			name = strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
 		}
-		calls, warns := Analyze(name, src, lang, m)
-		res.Calls = append(res.Calls, calls...)
-		res.Warnings = append(res.Warnings, warns...)
-		res.Files++
-		res.Bytes += int64(len(src))
+		files = append(files, source{path: p, name: name, lang: lang})
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	type fileResult struct {
+		calls []Call
+		warns []Warning
+		size  int64
+		err   error
+	}
+	results := make([]fileResult, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) || ctx.Err() != nil {
+					return
+				}
+				f := files[i]
+				src, err := fs.ReadFile(fsys, f.path)
+				if err != nil {
+					results[i].err = err
+					continue
+				}
+				results[i].calls, results[i].warns = Analyze(f.name, src, f.lang, m)
+				results[i].size = int64(len(src))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err // the first failure in walk order
+		}
+		res.Calls = append(res.Calls, r.calls...)
+		res.Warnings = append(res.Warnings, r.warns...)
+		res.Files++
+		res.Bytes += r.size
 	}
 	slices.SortStableFunc(res.Calls, func(a, b Call) int {
 		if a.File != b.File {

@@ -157,3 +157,30 @@ func BenchmarkAnalyzeTree(b *testing.B) {
 	}
 	reportCPU(b, cpu, total)
 }
+
+// BenchmarkAnalyzeTreeDense is the worst case for a tree: every file is
+// SDK-dense (three calls per function), 64 files of 16 KB per language.
+// Files are analysed in parallel, one worker per CPU.
+func BenchmarkAnalyzeTreeDense(b *testing.B) {
+	for _, lang := range []struct {
+		ext string
+		gen func(int) []byte
+	}{{".go", genGo}, {".ts", genTS}, {".py", genPython}} {
+		b.Run(lang.ext[1:], func(b *testing.B) {
+			fsys := fstest.MapFS{}
+			src := lang.gen(16 << 10)
+			for i := range 64 {
+				fsys[fmt.Sprintf("src/pkg%d/file%d%s", i%8, i, lang.ext)] = &fstest.MapFile{Data: src}
+			}
+			b.SetBytes(int64(64 * len(src)))
+			b.ReportAllocs()
+			cpu := processCPU()
+			for b.Loop() {
+				if _, err := AnalyzeFS(context.Background(), fsys, ".", Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, cpu, int64(64*len(src)))
+		})
+	}
+}
