@@ -10,17 +10,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // integerSyntax is a JSON integer literal, kept as written.
-var integerSyntax = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
+var integerSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`) })
 
 // canonicalNumber writes a number literal in one form, so the same value
 // written as 1.0, 1e0 or 0x1 in YAML hashes alike: integers as written,
 // everything else by RFC 8785's rule (shortest round-trip form, exponent
 // only outside 1e-6 ≤ |x| < 1e21).
 func canonicalNumber(lit string) (json.Number, error) {
-	if integerSyntax.MatchString(lit) {
+	if integerSyntax().MatchString(lit) {
 		return json.Number(lit), nil
 	}
 	if i, err := strconv.ParseInt(lit, 0, 64); err == nil { // 0x…, 0o…, +1

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/iamguard/iamguard/node"
 )
@@ -88,10 +89,10 @@ func (e *InputError) Error() string {
 var changeFields = []string{"environment", "operation", "resourceType", "identifier", "properties", "monthlyCost", "requester", "description", "promotedFrom"}
 
 // resourceTypeSyntax is CloudFormation's Organization::Service::Resource.
-var resourceTypeSyntax = regexp.MustCompile(`^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$`)
+var resourceTypeSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$`) })
 
 // hashSyntax is a hex SHA-256.
-var hashSyntax = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var hashSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 
 // ParseChange reads a change request from JSON or YAML. Unknown fields,
 // wrong types, duplicate keys and missing required fields are errors naming
@@ -144,7 +145,7 @@ func DecodeChange(file string, doc *node.Node) (*Change, error) {
 				}
 			}
 		case "resourceType":
-			if err = str(&c.ResourceType); err == nil && !resourceTypeSyntax.MatchString(c.ResourceType) {
+			if err = str(&c.ResourceType); err == nil && !resourceTypeSyntax().MatchString(c.ResourceType) {
 				err = &InputError{Pos: v.Pos, Msg: fmt.Sprintf("resourceType %q is not a CloudFormation type name such as AWS::IAM::ManagedPolicy", c.ResourceType)}
 			}
 		case "identifier":
@@ -154,7 +155,7 @@ func DecodeChange(file string, doc *node.Node) (*Change, error) {
 		case "description":
 			err = str(&c.Description)
 		case "promotedFrom":
-			if err = str(&c.PromotedFrom); err == nil && !hashSyntax.MatchString(c.PromotedFrom) {
+			if err = str(&c.PromotedFrom); err == nil && !hashSyntax().MatchString(c.PromotedFrom) {
 				err = &InputError{Pos: v.Pos, Msg: "promotedFrom must be the 64-hex-digit promotionHash printed by plan or apply in the non-production environment"}
 			}
 		case "properties":

@@ -568,7 +568,7 @@ type ApproveInput struct {
 	Comment     string
 }
 
-var totpSyntax = regexp.MustCompile(`^[0-9]{6,8}$`)
+var totpSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{6,8}$`) })
 
 // isAssertion reports whether code looks like a signed MFA assertion: 16 to
 // 1000 token characters. Checked by hand because a {16,1000} regexp
@@ -651,7 +651,7 @@ func (g *Gate) Approve(ctx context.Context, in ApproveInput) (*StepOutcome, erro
 	}
 	if code != "" {
 		switch {
-		case totpSyntax.MatchString(code):
+		case totpSyntax().MatchString(code):
 			mfa = &MFAAssertion{Kind: "totp"}
 		case isAssertion(code):
 			mfa = &MFAAssertion{Kind: "assertion"}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/iamguard/iamguard/catalog"
 	"github.com/iamguard/iamguard/internal/generate/fromlogs"
@@ -58,7 +59,7 @@ type LogsOptions struct {
 
 // lambdaVersioned matches the API version suffix some services put on
 // event names (UpdateFunctionCode20150331v2).
-var lambdaVersioned = regexp.MustCompile(`\d{8}(v\d+)?$`)
+var lambdaVersioned = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d{8}(v\d+)?$`) })
 
 // FromLogs derives one policy per principal from CloudTrail events.
 func FromLogs(events []fromlogs.Event, opts Options, lo LogsOptions) (*LogsResult, error) {
@@ -99,7 +100,7 @@ func FromLogs(events []fromlogs.Event, opts Options, lo LogsOptions) (*LogsResul
 		}
 		p.events++
 		prefix, ok := m.EventSourcePrefix(ev.Source)
-		name := lambdaVersioned.ReplaceAllString(ev.Name, "")
+		name := lambdaVersioned().ReplaceAllString(ev.Name, "")
 		var actions []*catalog.Action
 		if ok {
 			actions, ok = m.Actions(prefix, name)

@@ -3,6 +3,7 @@ package iac
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/iamguard/iamguard/node"
 	"github.com/iamguard/iamguard/policy"
@@ -201,14 +202,14 @@ func (t *Template) flatten(n *node.Node, depth int) *node.Node {
 	return n
 }
 
-var tfInterpRE = regexp.MustCompile(`\$\{([^}]*)\}`)
+var tfInterpRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([^}]*)\}`) })
 
 // standIn renders an unknown value as a string.
 func (t *Template) standIn(n *node.Node, depth int) string {
 	if n.Tag == UnknownTag {
 		text := n.Text
 		if strings.HasPrefix(text, `"`) && strings.HasSuffix(text, `"`) && len(text) >= 2 {
-			return tfInterpRE.ReplaceAllStringFunc(text[1:len(text)-1], func(m string) string {
+			return tfInterpRE().ReplaceAllStringFunc(text[1:len(text)-1], func(m string) string {
 				return t.tfRefStandIn(strings.TrimSpace(m[2 : len(m)-1]))
 			})
 		}
@@ -233,7 +234,7 @@ func (t *Template) standIn(n *node.Node, depth int) string {
 				vars = arg.Items[1]
 			}
 		}
-		return tfInterpRE.ReplaceAllStringFunc(tmpl.Text, func(m string) string {
+		return tfInterpRE().ReplaceAllStringFunc(tmpl.Text, func(m string) string {
 			v := m[2 : len(m)-1]
 			if lit, ok := strings.CutPrefix(v, "!"); ok {
 				return "${" + lit + "}"
@@ -346,7 +347,7 @@ func (r *Resource) physicalName() string {
 	return name
 }
 
-var arnPlaceholderRE = regexp.MustCompile(`\$\{([A-Za-z0-9]+)\}`)
+var arnPlaceholderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Za-z0-9]+)\}`) })
 
 // arnStandIn fills the type's ARN template: the partition is aws, region
 // and account are "*", identifiers are the resource's physical name.
@@ -355,7 +356,7 @@ func (r *Resource) arnStandIn() string {
 	if st == nil || st.ARNTemplate == "" {
 		return "arn:aws:*:*:*:" + r.physicalName()
 	}
-	return arnPlaceholderRE.ReplaceAllStringFunc(st.ARNTemplate, func(m string) string {
+	return arnPlaceholderRE().ReplaceAllStringFunc(st.ARNTemplate, func(m string) string {
 		switch m[2 : len(m)-1] {
 		case "Partition":
 			return "aws"

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/iamguard/iamguard/internal/generate/grant"
 	"go.yaml.in/yaml/v3"
@@ -108,12 +109,12 @@ func or(v, def string) string {
 	return v
 }
 
-var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
+var nonIdent = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9_]+`) })
 
 // terraformName turns a policy name into a Terraform identifier:
 // "SynthCoreAI-S3-FileUpload" → "synthcoreai_s3_fileupload".
 func terraformName(name string) string {
-	id := strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(name), "_"), "_")
+	id := strings.Trim(nonIdent().ReplaceAllString(strings.ToLower(name), "_"), "_")
 	if id == "" || id[0] >= '0' && id[0] <= '9' {
 		id = "policy_" + id
 	}
@@ -295,10 +296,10 @@ func CloudFormation(w io.Writer, ps []Policy) error {
 	return err
 }
 
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9+=,.@_/:<>-]+$`)
+var shellSafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9+=,.@_/:<>-]+$`) })
 
 func shellQuote(s string) string {
-	if shellSafe.MatchString(s) && !strings.ContainsAny(s, "<>") {
+	if shellSafe().MatchString(s) && !strings.ContainsAny(s, "<>") {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
@@ -332,7 +333,7 @@ func CLI(w io.Writer, ps []Policy) error {
 		}
 		// Placeholders stay bare, as in seed 000's instructions, to be replaced.
 		policyARN := "arn:aws:iam::" + or(p.Account, "<ACCOUNT_ID>") + ":policy/" + p.Name
-		if !shellSafe.MatchString(policyARN) {
+		if !shellSafe().MatchString(policyARN) {
 			policyARN = shellQuote(policyARN)
 		}
 		fmt.Fprintf(&b, "aws iam attach-role-policy \\\n  --role-name %s \\\n  --policy-arn %s\n", roleArg, policyARN)

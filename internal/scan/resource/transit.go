@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/iamguard/iamguard/internal/iac"
 	"github.com/iamguard/iamguard/node"
@@ -85,10 +86,10 @@ func (v tlsVersion) String() string { return fmt.Sprintf("TLS 1.%d", int(v)-10) 
 // ELBSecurityPolicy-TLS13-1-2-2021-06 → 1.2, ELBSecurityPolicy-FS-1-1-2019-08
 // → 1.1, TLS_1_2 → 1.2, SecurityPolicy_TLS13_1_3_2025_09 → 1.3. Names
 // without a version (ELBSecurityPolicy-2016-08) allow TLS 1.0.
-var policyTLSRE = regexp.MustCompile(`(?i)(?:TLS13|TLS|FS)[-_]1[-_]([0-3])`)
+var policyTLSRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(?:TLS13|TLS|FS)[-_]1[-_]([0-3])`) })
 
 func policyMinTLS(name string) tlsVersion {
-	if m := policyTLSRE.FindStringSubmatch(name); m != nil {
+	if m := policyTLSRE().FindStringSubmatch(name); m != nil {
 		return tlsVersion(10 + int(m[1][0]-'0'))
 	}
 	return 10
