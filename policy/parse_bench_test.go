@@ -144,6 +144,21 @@ func BenchmarkParseStages(b *testing.B) {
 			}
 		}
 	})
+	// A problem in the last statement: Parse's direct decoder reads almost
+	// the whole document before it hands over to the tree path
+	// (ParseJSON + Decode), which reports the problem. The worst case.
+	last := strings.LastIndex(string(data), `"Effect"`)
+	withProblem := []byte(string(data[:last]) + `"effect"` + string(data[last+len(`"Effect"`):]))
+	b.Run("Parse-with-a-problem", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(withProblem)))
+		for b.Loop() {
+			p, err := policy.Parse("bench.json", withProblem)
+			if err != nil || len(p.Problems) != 1 {
+				b.Fatal(err, p.Problems)
+			}
+		}
+	})
 	p := policy.Decode(n, "bench.json", "")
 	b.Run("Format", func(b *testing.B) {
 		b.ReportAllocs()
