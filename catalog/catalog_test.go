@@ -629,7 +629,7 @@ func TestResourceTypesForARNSharedRows(t *testing.T) {
 		cands := ix.all().tmpls
 		if svc := arnService(p); svc != "" {
 			cands = nil
-			if st := ix.byService[svc]; st != nil {
+			if st := ix.lookupGroup(svc); st != nil {
 				cands = st.group().tmpls
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // How an ARN template such as
@@ -64,7 +65,6 @@ type compiledTemplate struct {
 	rt   *ResourceType
 	text string
 	toks []ttok
-	pos  int // index in catalog order
 	// owner is the group that compiles toks; group() must run before
 	// toks is read.
 	owner *serviceTemplates
@@ -101,36 +101,99 @@ func (g *templateGroup) add(ct *compiledTemplate) {
 	g.shared = append(g.shared, n)
 }
 
-// templateIndex holds every ARN template of the catalog, grouped by the
-// ARN's service segment. A group is compiled the first time an ARN of its
-// service is matched, so a run that looks at three services compiles three
-// groups, not 2,300 templates.
+// templateIndex holds the catalog's ARN templates, grouped by the ARN's
+// service segment. A group is made and compiled the first time an ARN of
+// its service is matched, so a run that looks at three services makes
+// three groups, not 2,334 templates.
 type templateIndex struct {
-	byService map[string]*serviceTemplates // ARN service segment → templates
-	order     []*compiledTemplate          // every template, in catalog order
-	all       func() *templateGroup        // every template compiled (patterns naming no service)
-	// byType: by ResourceType.index, the type's templates, which are
-	// contiguous in catalog order (not yet compiled: see typeTemplates).
-	byType []typeRange
+	c      *Catalog
+	mu     sync.Mutex            // serialises making groups
+	groups sync.Map              // ARN service segment → *serviceTemplates
+	all    func() *templateGroup // every template compiled (patterns naming no service)
+	// knownKeys: every group's service segment, found on first use.
+	knownKeys func() map[string]bool
+	// byType: by ResourceType.index, the type's compiled templates, filled
+	// on first use.
+	byType []atomic.Pointer[[]*compiledTemplate]
 }
 
-type typeRange struct{ first, end int32 }
-
 // typeTemplates returns the compiled templates of one resource type,
-// compiling only the groups they belong to (usually one service's).
+// making and compiling only the groups they belong to (usually one).
 func (ix *templateIndex) typeTemplates(rt *ResourceType) []*compiledTemplate {
-	if rt.index >= len(ix.byType) {
-		return nil
-	}
-	tr := ix.byType[rt.index]
-	cts := ix.order[tr.first:tr.end]
-	if len(cts) > 0 && cts[0].rt != rt {
+	if rt.Service == nil || rt.Service.cat != ix.c || rt.index >= len(ix.byType) {
 		return nil // a type of another catalog
 	}
-	for _, ct := range cts {
-		ct.owner.group()
+	if p := ix.byType[rt.index].Load(); p != nil {
+		return *p
 	}
+	var cts []*compiledTemplate
+	for _, t := range rt.ARNTemplates {
+		st := ix.group(groupKey(rt, t))
+		st.group()
+		for _, ct := range st.tmpls {
+			if ct.rt == rt && (ct.text == t || ct.starSuffix && ct.text == t+":*") && !slices.Contains(cts, ct) {
+				cts = append(cts, ct)
+			}
+		}
+	}
+	ix.byType[rt.index].Store(&cts)
 	return cts
+}
+
+// groupKey is the group a template of rt belongs to: its ARN service
+// segment, or rt's own service when the segment is a variable (AWS
+// Backup's recovery points: "arn:${Partition}:${Vendor}:…"; the vendors are
+// not listed, so the format is matched for ARNs of its own service; under
+// '*' crossing segments it would otherwise claim almost any pattern).
+func groupKey(rt *ResourceType, t string) string {
+	svc := arnService(t)
+	if svc == "" && strings.HasPrefix(t, "arn:") {
+		svc = rt.Service.Prefix
+	}
+	return svc
+}
+
+// group returns the templates of ARN service segment svc (possibly none),
+// collecting them on first use.
+func (ix *templateIndex) group(svc string) *serviceTemplates {
+	if st, ok := ix.groups.Load(svc); ok {
+		return st.(*serviceTemplates)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if st, ok := ix.groups.Load(svc); ok {
+		return st.(*serviceTemplates)
+	}
+	st := &serviceTemplates{}
+	ix.c.eachTemplate(func(rt *ResourceType, t string) {
+		if groupKey(rt, t) == svc {
+			st.addTemplate(rt, t)
+		}
+	})
+	ix.groups.Store(svc, st)
+	return st
+}
+
+// lookupGroup is group for a service segment taken from an ARN being
+// matched: nil when no template has it, and nothing is remembered for it,
+// so arbitrary input cannot grow the index.
+func (ix *templateIndex) lookupGroup(svc string) *serviceTemplates {
+	if !ix.knownKeys()[svc] {
+		return nil
+	}
+	return ix.group(svc)
+}
+
+// eachTemplate calls f with every ARN template of the catalog, in catalog
+// order.
+func (c *Catalog) eachTemplate(f func(rt *ResourceType, t string)) {
+	for _, s := range c.services {
+		for _, rt := range s.ResourceTypes {
+			for _, t := range rt.ARNTemplates {
+				f(rt, t)
+			}
+		}
+	}
 }
 
 // serviceTemplates is the templates of one ARN service segment.
@@ -138,6 +201,15 @@ type serviceTemplates struct {
 	once  sync.Once
 	tmpls []*compiledTemplate // catalog order; toks filled by group()
 	g     templateGroup
+}
+
+// addTemplate appends template t of rt (and its literal ":*" form where
+// IAM uses one).
+func (st *serviceTemplates) addTemplate(rt *ResourceType, t string) {
+	st.tmpls = append(st.tmpls, &compiledTemplate{rt: rt, text: t, owner: st})
+	if withStarSuffix(rt) {
+		st.tmpls = append(st.tmpls, &compiledTemplate{rt: rt, text: t + ":*", owner: st, starSuffix: true})
+	}
 }
 
 // group compiles the templates once and returns them with their shared
@@ -192,63 +264,22 @@ func arnService(s string) string {
 }
 
 func (c *Catalog) buildTemplates() *templateIndex {
-	n := 0
-	for _, s := range c.services {
-		for _, rt := range s.ResourceTypes {
-			n += len(rt.ARNTemplates)
-			if withStarSuffix(rt) {
-				n += len(rt.ARNTemplates)
-			}
-		}
-	}
-	backing := make([]compiledTemplate, 0, n)
-	ix := &templateIndex{byService: map[string]*serviceTemplates{}, order: make([]*compiledTemplate, 0, n),
-		byType: make([]typeRange, c.nResourceTypes)}
-	for _, s := range c.services {
-		for _, rt := range s.ResourceTypes {
-			first := len(ix.order)
-			for _, t := range rt.ARNTemplates {
-				pos := len(ix.order)
-				var buf [2]*compiledTemplate
-				backing = append(backing, compiledTemplate{rt: rt, text: t, pos: pos})
-				cts := append(buf[:0], &backing[len(backing)-1])
-				if withStarSuffix(rt) {
-					backing = append(backing, compiledTemplate{rt: rt, text: t + ":*", pos: pos, starSuffix: true})
-					cts = append(cts, &backing[len(backing)-1])
-				}
-				svc := arnService(t)
-				if svc == "" && strings.HasPrefix(t, "arn:") {
-					// The service segment is a variable (AWS Backup's
-					// recovery points: "arn:${Partition}:${Vendor}:…"): the
-					// vendors are not listed, so the format is matched for
-					// ARNs of its own service. Under '*' crossing segments
-					// it would otherwise claim almost any pattern.
-					svc = s.Prefix
-				}
-				st := ix.byService[svc]
-				if st == nil {
-					st = &serviceTemplates{}
-					ix.byService[svc] = st
-				}
-				for _, ct := range cts {
-					ct.owner = st
-					ix.order = append(ix.order, ct)
-					st.tmpls = append(st.tmpls, ct)
-				}
-			}
-			ix.byType[rt.index] = typeRange{int32(first), int32(len(ix.order))}
-		}
-	}
-	compileAll := func() {
-		for _, st := range ix.byService {
-			st.group()
-		}
-	}
+	ix := &templateIndex{c: c,
+		byType: make([]atomic.Pointer[[]*compiledTemplate], c.nResourceTypes)}
+	ix.knownKeys = sync.OnceValue(func() map[string]bool {
+		keys := map[string]bool{}
+		c.eachTemplate(func(rt *ResourceType, t string) { keys[groupKey(rt, t)] = true })
+		return keys
+	})
 	ix.all = sync.OnceValue(func() *templateGroup {
-		compileAll()
+		// Every type's templates, in catalog order.
 		g := &templateGroup{}
-		for _, ct := range ix.order {
-			g.add(ct)
+		for _, s := range c.services {
+			for _, rt := range s.ResourceTypes {
+				for _, ct := range ix.typeTemplates(rt) {
+					g.add(ct)
+				}
+			}
 		}
 		return g
 	})
@@ -396,7 +427,7 @@ func (c *Catalog) ResourceTypesForARN(resourceARN string) []*ResourceType {
 	var buf [32]*compiledTemplate
 	hits := buf[:0]
 	if svc := arnService(resourceARN); svc != "" {
-		if st := ix.byService[svc]; st != nil {
+		if st := ix.lookupGroup(svc); st != nil {
 			hits = match(st.group(), hits)
 		}
 	} else {
