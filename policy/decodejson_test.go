@@ -71,6 +71,57 @@ func checkSameAsDecode(t *testing.T, data []byte) {
 	if !reflect.DeepEqual(fast, tree) {
 		t.Fatalf("decodeJSON and Decode differ for %q:\nfast %s\ntree %s", data, dump(fast), dump(tree))
 	}
+	if path := sharedCapacity(fast); path != "" {
+		t.Fatalf("%s has room past its end in a shared array, for %q", path, data)
+	}
+}
+
+// sharedCapacity returns the path of a slice in the model whose capacity
+// exceeds its length: its elements are carved from arrays shared with other
+// slices, so an append by a consumer would overwrite a neighbour.
+func sharedCapacity(p *Policy) string {
+	list := func(l *List) string {
+		if l != nil && cap(l.Values) != len(l.Values) {
+			return l.Path
+		}
+		return ""
+	}
+	for _, s := range p.Statements {
+		for _, l := range []*List{s.Action, s.NotAction, s.Resource, s.NotResource} {
+			if path := list(l); path != "" {
+				return path
+			}
+		}
+		for _, pr := range []*Principal{s.Principal, s.NotPrincipal} {
+			if pr == nil {
+				continue
+			}
+			if cap(pr.Entries) != len(pr.Entries) {
+				return pr.Path
+			}
+			for i := range pr.Entries {
+				if path := list(&pr.Entries[i].Values); path != "" {
+					return path
+				}
+			}
+		}
+		if c := s.Condition; c != nil {
+			if cap(c.Blocks) != len(c.Blocks) {
+				return c.Path
+			}
+			for _, b := range c.Blocks {
+				if cap(b.Entries) != len(b.Entries) {
+					return b.Operator.Path
+				}
+				for i := range b.Entries {
+					if path := list(&b.Entries[i].Values); path != "" {
+						return path
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // hasLargeObject reports whether an object in the tree has more members than
