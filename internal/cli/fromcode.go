@@ -17,6 +17,7 @@ type fromCodeParams struct {
 	dir          string
 	configFile   string
 	includeTests bool
+	noTypes      bool
 	role         string
 	format       string
 }
@@ -35,7 +36,15 @@ become ARNs (bucket and key prefix, secret name with AWS's six-character
 suffix, queue URL, table, function, topic), and the client's region goes
 into them. Names that are not literal fall back to the organisation's
 prefixes, else "*" with a warning. Every action cites its file:line.
-Test files and dependencies (node_modules, vendor) are skipped.`,
+Test files and dependencies (node_modules, vendor) are skipped.
+
+Go inside a module (a go.mod in or above DIR) is also read with its types
+when the go command can list and build it ("go list -deps -export", the
+module cache as it is, at most 60 s): a call on a client held in a struct
+field, passed as a parameter, returned by another package or reached
+through an interface the client implements is then tied to its service.
+Where the module does not build, Go is read from the syntax alone and a
+warning says so; --no-types skips the go command altogether.`,
 		Example: `  iamguard from-code ./src
   iamguard from-code . --format terraform`,
 		Args: cobra.ExactArgs(1),
@@ -46,6 +55,7 @@ Test files and dependencies (node_modules, vendor) are skipped.`,
 	}
 	cmd.Flags().StringVar(&p.configFile, "config", "", "iamguard.yaml to use (default: the nearest one above DIR)")
 	cmd.Flags().BoolVar(&p.includeTests, "include-tests", false, "also read test files (*_test.go, *.test.ts, test_*.py)")
+	cmd.Flags().BoolVar(&p.noTypes, "no-types", false, "read Go from the syntax only: do not run the go command for type information (fast, offline)")
 	cmd.Flags().StringVar(&p.role, "role", "", "role to attach the policy to (--format cli)")
 	cmd.Flags().StringVar(&p.format, "format", "text", "output: text, json, terraform, cloudformation, cli")
 	return cmd
@@ -66,7 +76,7 @@ func runFromCode(ctx context.Context, p fromCodeParams, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := generate.FromCode(ctx, os.DirFS(p.dir), ".", generate.Options{Config: cfg}, fromcode.Options{IncludeTests: p.includeTests})
+	res, err := generate.FromCode(ctx, os.DirFS(p.dir), ".", generate.Options{Config: cfg}, fromcode.Options{IncludeTests: p.includeTests, SourceDir: p.dir, NoTypes: p.noTypes})
 	if err != nil {
 		return asInputError(err)
 	}

@@ -1,20 +1,24 @@
 // Package fromcode finds the AWS SDK calls a source tree makes: Go
-// (aws-sdk-go-v2 and v1, with go/ast), TypeScript and JavaScript (SDK v3
-// commands and aggregated clients, v2 clients, DocumentClient, lib-storage)
-// and Python (boto3 clients and resources), each with small tokenizers of
-// its own. A call is a service, an operation and the literal arguments that
-// name its resources; package generate maps calls to IAM actions and ARNs.
+// (aws-sdk-go-v2 and v1, with go/ast, and go/types where the module
+// builds), TypeScript and JavaScript (SDK v3 commands and aggregated
+// clients, v2 clients, DocumentClient, lib-storage) and Python (boto3
+// clients and resources), each with small tokenizers of its own. A call is
+// a service, an operation and the literal arguments that name its
+// resources; package generate maps calls to IAM actions and ARNs.
 package fromcode
 
 import (
+	"cmp"
 	"context"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/iamguard/iamguard/internal/generate/sdkmap"
 )
@@ -59,6 +63,17 @@ type Options struct {
 	// IncludeTests also reads test files (*_test.go, *.test.ts, test_*.py…),
 	// which usually call mocks rather than AWS.
 	IncludeTests bool
+	// SourceDir is the directory on disk that the walked fs.FS shows
+	// (os.DirFS(SourceDir)). Set, Go code inside a module that builds is
+	// also read with its types (`go list` and go/types); unset (an
+	// in-memory tree), Go is read from the syntax only.
+	SourceDir string
+	// NoTypes reads Go from the syntax only even with SourceDir set: no
+	// go command runs (fast, offline).
+	NoTypes bool
+	// TypesTimeout bounds one module's `go list` (default 60s); past it
+	// the module is read from the syntax only, with a warning.
+	TypesTimeout time.Duration
 }
 
 // skipDirs are never walked: dependencies, build output, VCS data.
@@ -119,6 +134,7 @@ func AnalyzeFS(ctx context.Context, fsys fs.FS, root string, opts Options) (*Res
 		lang       Language
 	}
 	var files []source
+	var modDirs []string // walk names of the directories with a go.mod
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -132,19 +148,45 @@ func AnalyzeFS(ctx context.Context, fsys fs.FS, root string, opts Options) (*Res
 			}
 			return nil
 		}
-		lang := LanguageOf(p)
-		if lang == None || (!opts.IncludeTests && isTestFile(p)) {
-			return nil
-		}
 		name := p
 		if root != "." && root != "" {
 			name = strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		}
+		if d.Name() == "go.mod" {
+			modDirs = append(modDirs, path.Dir(name))
+		}
+		lang := LanguageOf(p)
+		if lang == None || (!opts.IncludeTests && isTestFile(p)) {
+			return nil
 		}
 		files = append(files, source{path: p, name: name, lang: lang})
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The typed path's `go list` runs beside the syntax workers; its
+	// results replace theirs file by file.
+	var typedDone chan typedOutcome
+	if opts.SourceDir != "" && !opts.NoTypes {
+		var goFiles []string
+		for _, f := range files {
+			if f.lang == Go && !isTestFile(f.name) {
+				goFiles = append(goFiles, f.name)
+			}
+		}
+		if len(goFiles) > 0 {
+			absRoot, err := filepath.Abs(filepath.Join(opts.SourceDir, filepath.FromSlash(root)))
+			if err != nil {
+				return nil, err
+			}
+			timeout := cmp.Or(opts.TypesTimeout, defaultTypesTimeout)
+			typedDone = make(chan typedOutcome, 1)
+			go func() {
+				r, err := analyzeGoTyped(ctx, absRoot, modDirs, goFiles, m, timeout)
+				typedDone <- typedOutcome{r, err}
+			}()
+		}
 	}
 	type fileResult struct {
 		calls []Call
@@ -176,10 +218,22 @@ func AnalyzeFS(ctx context.Context, fsys fs.FS, root string, opts Options) (*Res
 		}()
 	}
 	wg.Wait()
+	res := &Result{}
+	if typedDone != nil {
+		typed := <-typedDone
+		if typed.err != nil {
+			return nil, typed.err
+		}
+		for i, f := range files {
+			if fa, ok := typed.files[f.name]; ok && results[i].err == nil {
+				results[i].calls, results[i].warns = fa.calls, fa.warns
+			}
+		}
+		res.Warnings = typed.warnings
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := &Result{}
 	for _, r := range results {
 		if r.err != nil {
 			return nil, r.err // the first failure in walk order

@@ -45,7 +45,8 @@ func goPackage(path string, m *sdkmap.Map) (goSDK, bool) {
 // operation comes from the input type (&s3.PutObjectInput{…}) or, for
 // inputs not written literally, from a method of a client made by
 // s3.NewFromConfig / s3.New in the same file. It reads the syntax only:
-// no type checking, so it works on code that does not build.
+// no type checking, so it works on code that does not build (the typed
+// path, gotypes.go, runs the same analysis with the package's types).
 func AnalyzeGo(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 	if !bytes.Contains(src, []byte("github.com/aws/aws-sdk-go")) {
 		return nil, nil // no SDK import: nothing to tokenize
@@ -55,6 +56,17 @@ func AnalyzeGo(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 	if err != nil && f == nil {
 		return nil, []Warning{{File: file, Line: 1, Msg: "not parsed: " + err.Error()}}
 	}
+	g := newGoAnalyzer(file, fset, f, m)
+	if len(g.pkgs) == 0 {
+		return nil, nil
+	}
+	g.collect(f)
+	g.analyze()
+	return g.results()
+}
+
+// newGoAnalyzer reads the file's SDK imports.
+func newGoAnalyzer(file string, fset *token.FileSet, f *ast.File, m *sdkmap.Map) *goAnalyzer {
 	g := &goAnalyzer{file: file, fset: fset, m: m, pkgs: map[string]goSDK{}, consts: map[string]string{},
 		clients: map[string]string{}, consumed: map[*ast.CompositeLit]bool{}, literalOps: map[string]bool{}}
 	for _, imp := range f.Imports {
@@ -69,11 +81,11 @@ func AnalyzeGo(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 		}
 		g.pkgs[name] = sdk
 	}
-	if len(g.pkgs) == 0 {
-		return nil, nil
-	}
-	g.collect(f)
-	g.analyze()
+	return g
+}
+
+// results gives the calls, with the file's region where a call has none.
+func (g *goAnalyzer) results() ([]Call, []Warning) {
 	for i := range g.calls {
 		if g.calls[i].Region == "" {
 			g.calls[i].Region = g.region
@@ -93,8 +105,11 @@ type goAnalyzer struct {
 	consumed   map[*ast.CompositeLit]bool
 	literalOps map[string]bool // service:op with a literal input somewhere in the file
 	nodes      []ast.Node      // calls and SDK input literals, in walk order
-	calls      []Call
-	warns      []Warning
+	// typed is the file's type information on the typed path, nil on
+	// the syntax path.
+	typed *typedFile
+	calls []Call
+	warns []Warning
 }
 
 func (g *goAnalyzer) line(p token.Pos) int { return g.fset.Position(p).Line }
@@ -328,18 +343,41 @@ func (g *goAnalyzer) callExpr(call *ast.CallExpr) {
 	// client.GetObject(ctx, in) with a client made in this file and an
 	// input not written literally anywhere in it.
 	recv := exprName(sel.X)
-	svc, ok := g.clients[recv]
-	if !ok {
+	svc, syntaxSees := g.clients[recv]
+	if g.typed != nil {
+		// The receiver's static type decides, wherever the value came
+		// from; the syntax guess stands only where types say nothing.
+		if tsvc, top, decided := g.typed.resolve(sel, g.m); decided {
+			if tsvc == "" || g.literalOps[tsvc+":"+top] {
+				return
+			}
+			// A call the syntax path does not see is left out where the
+			// module writes the operation's input literally: that
+			// literal, where it is written, already names the resources.
+			if (!syntaxSees || svc != tsvc) && g.typed.module.literalOps[tsvc+":"+top] {
+				return
+			}
+			g.add(call.Pos(), tsvc, top, sdkmap.Fields{}, []string{"(input not literal)"}, exprText(sel)+"(…)")
+			return
+		}
+	}
+	if !syntaxSees {
 		return
 	}
-	op := method
-	for _, s := range v1Suffixes {
-		op = strings.TrimSuffix(op, s)
-	}
+	op := trimV1Suffixes(method)
 	if g.literalOps[svc+":"+op] || !g.m.HasOperation(svc, op) {
 		return
 	}
 	g.add(call.Pos(), svc, op, sdkmap.Fields{}, []string{"(input not literal)"}, exprText(sel)+"(…)")
+}
+
+// trimV1Suffixes turns a v1 method variant into its operation:
+// GetObjectWithContext → GetObject.
+func trimV1Suffixes(method string) string {
+	for _, s := range v1Suffixes {
+		method = strings.TrimSuffix(method, s)
+	}
+	return method
 }
 
 func exprText(e ast.Expr) string {
