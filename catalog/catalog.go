@@ -19,14 +19,13 @@ type Catalog struct {
 
 	// The encoded file stays the source of every string and of the actions
 	// of services not yet asked for (see decode).
-	data      string
-	strTable  int // offset of the string table (see str)
-	strBase   int // offset of the first string byte
-	nStrings  int
-	lists     [][]string    // the file's shared lists
-	blocks    []actionBlock // by service index: ActionIDs, encoded actions, decoded actions
-	serviceOf []uint16      // by ActionID: the service index
-	summary   string        // by ActionID: summary bits (access levels, resource type)
+	data     string
+	strTable int // offset of the string table (see str)
+	strBase  int // offset of the first string byte
+	nStrings int
+	lists    [][]string    // the file's shared lists
+	blocks   []actionBlock // by service index: ActionIDs, encoded actions, decoded actions
+	summary  string        // by ActionID: summary bits (access levels, resource type)
 
 	// Lookup indexes, keyed by lower-case text. Only the service index is
 	// built at load; a command that looks at three services builds the name
@@ -34,10 +33,11 @@ type Catalog struct {
 	serviceIndex map[string]int // prefix → index into services
 	names        []serviceNames // by service index, built on first use
 
-	rawKeys   []ConditionKey        // as decoded; keyIndex indexes them on first use
-	keyIndex  func() *keyIndex      // condition keys by name, built on first use
-	templates func() *templateIndex // compiled ARN templates, built on first use
-	matches   matchCache
+	keysOff, nKeys int                   // the condition key table in data
+	rawKeys        func() []ConditionKey // decoded on first use, with each service's keys
+	keyIndex       func() *keyIndex      // condition keys by name, built on first use
+	templates      func() *templateIndex // compiled ARN templates, built on first use
+	matches        matchCache
 }
 
 // serviceNames is one service's lower-case action names.
@@ -162,8 +162,23 @@ func (c *Catalog) ActionByID(id ActionID) *Action {
 	if id < 0 || int(id) >= c.nActions {
 		return nil
 	}
-	si := int(c.serviceOf[id])
+	si := c.serviceOfAction(id)
 	return c.serviceActions(si)[int(id)-c.blocks[si].first]
+}
+
+// serviceOfAction is the index of the service action id belongs to (id in
+// range): a binary search of the services' ID ranges.
+func (c *Catalog) serviceOfAction(id ActionID) int {
+	lo, hi := 0, len(c.blocks)-1
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if int(id) < c.blocks[mid].end {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
 
 // Summary is what the catalog knows of an action without decoding its
@@ -263,13 +278,13 @@ func (e *UnknownError) Error() string {
 }
 
 // index builds the lookup tables once the arrays are decoded.
-func (c *Catalog) index(keys []ConditionKey) {
+func (c *Catalog) index() {
 	c.serviceIndex = make(map[string]int, len(c.services))
 	for i, s := range c.services {
 		c.serviceIndex[lowerASCII(s.Prefix)] = i
 	}
 	c.names = make([]serviceNames, len(c.services))
-	c.rawKeys = keys
+	c.rawKeys = sync.OnceValue(c.decodeKeys)
 	c.keyIndex = sync.OnceValue(c.indexKeys)
 	c.templates = sync.OnceValue(c.buildTemplates)
 	c.matches.m = map[string]ActionSet{}

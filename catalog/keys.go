@@ -101,7 +101,7 @@ func (c *Catalog) GlobalConditionKeys() []*ConditionKey {
 // key carries (other services may restate it with another type), else the
 // first service's in prefix order.
 func (c *Catalog) indexKeys() *keyIndex {
-	keys := c.rawKeys
+	keys := c.rawKeys()
 	ki := &keyIndex{}
 	ki.keyByName = make(map[string]*ConditionKey, len(keys))
 	owned := map[string]bool{}
@@ -116,7 +116,7 @@ func (c *Catalog) indexKeys() *keyIndex {
 	}
 	for _, s := range c.services {
 		lp := strings.ToLower(s.Prefix) + ":"
-		for _, k := range s.ConditionKeys {
+		for _, k := range s.ConditionKeys() {
 			ln := strings.ToLower(k.Name)
 			if strings.HasPrefix(ln, "aws:") || owned[ln] {
 				continue

@@ -27,7 +27,7 @@ func TestLazyDecodeMatchesEager(t *testing.T) {
 	// Look some actions up by name and ID before any service is decoded:
 	// neither may need the service's actions.
 	id, ok := lazy.ActionID("S3:getobject")
-	if !ok || lazy.blocks[lazy.serviceOf[id]].actions != nil {
+	if !ok || lazy.blocks[lazy.serviceOfAction(id)].actions != nil {
 		t.Fatalf("ActionID(S3:getobject) = %d, %v, or it decoded the service", id, ok)
 	}
 	if s := lazy.Summary(id); !s.HasAccessLevel(Read) || s.HasAccessLevel(Write) || !s.ReadOnly() || !s.HasResourceType() {
@@ -35,6 +35,9 @@ func TestLazyDecodeMatchesEager(t *testing.T) {
 	}
 	for i := range lazy.NumActions() {
 		id := ActionID(i)
+		if si := lazy.serviceOfAction(id); id < ActionID(lazy.blocks[si].first) || id >= ActionID(lazy.blocks[si].end) {
+			t.Fatalf("serviceOfAction(%d) = %d, whose IDs are %d..%d", id, si, lazy.blocks[si].first, lazy.blocks[si].end)
+		}
 		la, ea := lazy.ActionByID(id), eager.ActionByID(id)
 		if la.FullName() != ea.FullName() || la.Description != ea.Description || la.ID != id ||
 			!reflect.DeepEqual(la.AccessLevels, ea.AccessLevels) || !reflect.DeepEqual(la.ConditionKeys, ea.ConditionKeys) ||
@@ -61,6 +64,36 @@ func TestLazyDecodeMatchesEager(t *testing.T) {
 		}
 		if got, ok := lazy.ActionID(la.FullName()); !ok || got != id {
 			t.Fatalf("ActionID(%s) = %d, %v", la.FullName(), got, ok)
+		}
+	}
+}
+
+// TestConditionKeysOnFirstUse: no key is decoded at load; asking one
+// service for its keys decodes them all, with the same definitions the key
+// index hands out.
+func TestConditionKeysOnFirstUse(t *testing.T) {
+	t.Parallel()
+	c, err := decode(embedded, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3, _ := c.Service("s3")
+	if s3.keys != nil {
+		t.Fatal("keys decoded at load")
+	}
+	keys := s3.ConditionKeys()
+	if len(keys) < 30 {
+		t.Fatalf("s3 has %d condition keys", len(keys))
+	}
+	for _, svc := range c.Services() {
+		if svc.keys == nil {
+			t.Fatalf("%s: keys not decoded with the others", svc.Prefix)
+		}
+	}
+	for _, k := range keys {
+		got, ok := c.ConditionKey(k.Name)
+		if !ok || !strings.EqualFold(got.Name, k.Name) {
+			t.Fatalf("ConditionKey(%q) = %v, %v", k.Name, got, ok)
 		}
 	}
 }

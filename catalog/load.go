@@ -204,14 +204,14 @@ func decode(data string, eager bool) (*Catalog, error) {
 		at += n
 	}
 
-	// Condition keys.
+	// Condition keys: skipped here, decoded with the services' key lists
+	// the first time a key is asked for (decodeKeys).
 	nKeys := r.count()
-	keys := make([]ConditionKey, nKeys)
+	c.keysOff, c.nKeys = r.off, nKeys
 	for i := 0; i < nKeys && r.err == nil; i++ {
-		k := &keys[i]
-		k.Name, k.Type, k.Description = c.str(r), KeyType(c.str(r)), c.str(r)
-		start, _ := keyPlaceholder(k.Name)
-		k.Templated = start >= 0
+		c.str(r) // name, type, description: checked, not kept
+		c.str(r)
+		c.str(r)
 	}
 
 	// Services, with one summary byte per action first.
@@ -227,10 +227,6 @@ func decode(data string, eager bool) (*Catalog, error) {
 	services := make([]Service, nSvc)
 	c.services = make([]*Service, nSvc)
 	c.blocks = make([]actionBlock, nSvc)
-	c.serviceOf = make([]uint16, c.nActions)
-	if nSvc > 1<<16 {
-		r.err = fmt.Errorf("%d services: more than the format allows", nSvc)
-	}
 	first, blocksSize := 0, 0
 	for si := 0; si < nSvc && r.err == nil; si++ {
 		s := &services[si]
@@ -247,12 +243,9 @@ func decode(data string, eager bool) (*Catalog, error) {
 			c.nResourceTypes++
 			s.ResourceTypes[i] = rt
 		}
-		nK := r.count()
-		s.ConditionKeys = make([]*ConditionKey, nK)
-		for i := 0; i < nK && r.err == nil; i++ {
-			if k := r.index(nKeys, "key"); r.err == nil {
-				s.ConditionKeys[i] = &keys[k]
-			}
+		s.keysOff = r.off
+		for range r.count() {
+			r.index(nKeys, "key")
 		}
 		nAct := r.count()
 		off, size := r.count(), r.count()
@@ -268,9 +261,6 @@ func decode(data string, eager bool) (*Catalog, error) {
 			break
 		}
 		c.blocks[si] = actionBlock{first: first, end: first + nAct, off: off, size: size}
-		for id := first; id < first+nAct; id++ {
-			c.serviceOf[id] = uint16(si)
-		}
 		first += nAct
 		blocksSize += size
 	}
@@ -287,7 +277,7 @@ func decode(data string, eager bool) (*Catalog, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("catalog: %w", r.err)
 	}
-	c.index(keys)
+	c.index()
 	if eager {
 		for si := range c.services {
 			acts, err := c.decodeActions(si)
@@ -299,6 +289,30 @@ func decode(data string, eager bool) (*Catalog, error) {
 		}
 	}
 	return c, nil
+}
+
+// decodeKeys decodes the condition keys and every service's key list.
+func (c *Catalog) decodeKeys() []ConditionKey {
+	r := &reader{data: c.data, off: c.keysOff}
+	keys := make([]ConditionKey, c.nKeys)
+	for i := range keys {
+		k := &keys[i]
+		k.Name, k.Type, k.Description = c.str(r), KeyType(c.str(r)), c.str(r)
+		start, _ := keyPlaceholder(k.Name)
+		k.Templated = start >= 0
+	}
+	for _, s := range c.services {
+		r.off = s.keysOff
+		s.keys = make([]*ConditionKey, r.count())
+		for i := range s.keys {
+			s.keys[i] = &keys[r.index(len(keys), "key")]
+		}
+	}
+	if r.err != nil {
+		// decode read all of this once already.
+		panic("catalog: embedded data is corrupt: " + r.err.Error())
+	}
+	return keys
 }
 
 // actionBlock is one service's encoded actions and, once decoded, the

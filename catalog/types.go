@@ -56,10 +56,18 @@ type Service struct {
 	Prefix        string // e.g. "s3"
 	Name          string // e.g. "Amazon S3"
 	ResourceTypes []*ResourceType
-	ConditionKeys []*ConditionKey
 
-	cat   *Catalog
-	index int // in cat.services
+	cat     *Catalog
+	index   int             // in cat.services
+	keysOff int             // the service's key list in cat.data
+	keys    []*ConditionKey // filled by Catalog.decodeKeys
+}
+
+// ConditionKeys returns the service's condition keys. They are decoded,
+// for every service at once, the first time any key is asked for.
+func (s *Service) ConditionKeys() []*ConditionKey {
+	s.cat.rawKeys()
+	return s.keys
 }
 
 // Actions returns the service's actions in ActionID order (by name). They
