@@ -231,13 +231,22 @@ func (s ActionSet) IDs() []ActionID {
 // action name). IDs beyond c's actions are ignored.
 func (s ActionSet) Actions(c *Catalog) []*Action {
 	out := make([]*Action, 0, s.Len())
+	// IDs come in order: the service's actions are looked up once per
+	// service, not once per action.
+	var acts []*Action
+	first, end := 0, 0
 	for i, w := range s.words {
 		for w != 0 {
 			id := i*64 + bits.TrailingZeros64(w)
-			if id < c.nActions {
-				out = append(out, c.ActionByID(ActionID(id)))
-			}
 			w &= w - 1
+			if id >= c.nActions {
+				continue
+			}
+			if id >= end {
+				si := c.serviceOfAction(ActionID(id))
+				acts, first, end = c.serviceActions(si), c.blocks[si].first, c.blocks[si].end
+			}
+			out = append(out, acts[id-first])
 		}
 	}
 	return out
