@@ -67,6 +67,23 @@ func BenchmarkExpandAll(b *testing.B) {
 	reportCPU(b, cpu0)
 }
 
+// BenchmarkLoadThenExpandAll is a fresh process's first Expand("*"): the
+// load, then every service's actions decoded on the way.
+func BenchmarkLoadThenExpandAll(b *testing.B) {
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		c, err := decode(embedded, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if as, _ := c.Expand("*"); len(as) != c.NumActions() {
+			b.Fatal(len(as))
+		}
+	}
+	reportCPU(b, cpu0)
+}
+
 func BenchmarkExpandS3Get(b *testing.B) {
 	c := Default()
 	b.ReportAllocs()

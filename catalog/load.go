@@ -403,6 +403,33 @@ func (c *Catalog) eachActionName(si int, yield func(i int, name string) bool) {
 	}
 }
 
+// countResources counts the action resources in service si's block, so
+// decodeActions allocates them in one piece of the right size (a second
+// pass over a few kilobytes costs less than memory never used).
+func (c *Catalog) countResources(si int) int {
+	b := &c.blocks[si]
+	r := &reader{data: c.data[:b.off+b.size], off: b.off}
+	total := 0
+	for range b.end - b.first {
+		for range 5 { // name, description, levels, condition keys, dependent actions
+			r.uvarint()
+		}
+		n := r.count()
+		total += n
+		for range n {
+			if r.uvarint()>>1 == 0 {
+				r.uvarint()
+			}
+			r.uvarint()
+			r.uvarint()
+		}
+		if r.err != nil {
+			return 0 // decodeActions reports the damage
+		}
+	}
+	return total
+}
+
 // actionNames reads the names of service si's actions.
 func (c *Catalog) actionNames(si int) []string {
 	names := make([]string, c.blocks[si].end-c.blocks[si].first)
@@ -458,26 +485,31 @@ func (c *Catalog) decodeActions(si int) ([]*Action, error) {
 	n := b.end - b.first
 	actions := make([]Action, n)
 	ptrs := make([]*Action, n)
-	var levelLists map[int][]AccessLevel
+	// A service uses a handful of access-level lists: a short slice
+	// searched in order beats a map.
+	type levelList struct {
+		list   int
+		levels []AccessLevel
+	}
+	var levelLists []levelList
 	levels := func() []AccessLevel {
 		i := r.index(len(c.lists), "list")
 		if r.err != nil {
 			return nil
 		}
-		if l, ok := levelLists[i]; ok {
-			return l
+		for _, ll := range levelLists {
+			if ll.list == i {
+				return ll.levels
+			}
 		}
 		l := make([]AccessLevel, len(c.lists[i]))
 		for j, s := range c.lists[i] {
 			l[j] = AccessLevel(s)
 		}
-		if levelLists == nil {
-			levelLists = map[int][]AccessLevel{}
-		}
-		levelLists[i] = l
+		levelLists = append(levelLists, levelList{i, l})
 		return l
 	}
-	var resources []ActionResource
+	resources := make([]ActionResource, 0, c.countResources(si))
 	for i := 0; i < n && r.err == nil; i++ {
 		a := &actions[i]
 		ptrs[i] = a
@@ -489,10 +521,8 @@ func (c *Catalog) decodeActions(si int) ([]*Action, error) {
 			continue
 		}
 		if len(resources)+nRes > cap(resources) {
-			// Chunks sized for what is left of the block, at most; each
-			// action's resources stay in one chunk, so a.Resources never
-			// moves once taken.
-			resources = make([]ActionResource, 0, max(nRes, min(256, 2*(n-i))))
+			r.err = errors.New("more action resources than counted")
+			break
 		}
 		start := len(resources)
 		for range nRes {
