@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/iamguard/iamguard/internal/generate"
 	"github.com/iamguard/iamguard/internal/generate/fromcode"
@@ -18,6 +19,7 @@ type fromCodeParams struct {
 	configFile   string
 	includeTests bool
 	noTypes      bool
+	typesTimeout time.Duration
 	role         string
 	format       string
 }
@@ -27,7 +29,7 @@ func newFromCodeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "from-code DIR",
 		Short: "Derive the policy the AWS SDK calls in a source tree need (Go, TypeScript/JavaScript, Python)",
-		Long: `from-code reads the AWS SDK calls of a source tree, offline: Go
+		Long: `from-code reads the AWS SDK calls of a source tree, statically: Go
 (aws-sdk-go-v2 and v1), TypeScript and JavaScript (SDK v3 commands and
 clients, v2 clients, DocumentClient, lib-storage) and Python (boto3 clients
 and resources). Each operation maps to its IAM actions (S3 ListObjectsV2 is
@@ -39,12 +41,13 @@ prefixes, else "*" with a warning. Every action cites its file:line.
 Test files and dependencies (node_modules, vendor) are skipped.
 
 Go inside a module (a go.mod in or above DIR) is also read with its types
-when the go command can list and build it ("go list -deps -export", the
-module cache as it is, at most 60 s): a call on a client held in a struct
-field, passed as a parameter, returned by another package or reached
-through an interface the client implements is then tied to its service.
-Where the module does not build, Go is read from the syntax alone and a
-warning says so; --no-types skips the go command altogether.`,
+when the go command lists and builds the module within --types-timeout
+("go list -deps -export" in your environment, which may fetch missing
+modules): a call on a client held in a struct field, passed as a
+parameter, returned by another package or reached through an interface
+the client implements is then tied to its service. Where the module does
+not build, Go is read from the syntax alone and a warning says so;
+--no-types skips the go command altogether (fast, offline).`,
 		Example: `  iamguard from-code ./src
   iamguard from-code . --format terraform`,
 		Args: cobra.ExactArgs(1),
@@ -56,6 +59,7 @@ warning says so; --no-types skips the go command altogether.`,
 	cmd.Flags().StringVar(&p.configFile, "config", "", "iamguard.yaml to use (default: the nearest one above DIR)")
 	cmd.Flags().BoolVar(&p.includeTests, "include-tests", false, "also read test files (*_test.go, *.test.ts, test_*.py)")
 	cmd.Flags().BoolVar(&p.noTypes, "no-types", false, "read Go from the syntax only: do not run the go command for type information (fast, offline)")
+	cmd.Flags().DurationVar(&p.typesTimeout, "types-timeout", 60*time.Second, "how long the go command may take to list and build a module for type information before Go is read from the syntax only")
 	cmd.Flags().StringVar(&p.role, "role", "", "role to attach the policy to (--format cli)")
 	cmd.Flags().StringVar(&p.format, "format", "text", "output: text, json, terraform, cloudformation, cli")
 	return cmd
@@ -76,7 +80,7 @@ func runFromCode(ctx context.Context, p fromCodeParams, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := generate.FromCode(ctx, os.DirFS(p.dir), ".", generate.Options{Config: cfg}, fromcode.Options{IncludeTests: p.includeTests, SourceDir: p.dir, NoTypes: p.noTypes})
+	res, err := generate.FromCode(ctx, os.DirFS(p.dir), ".", generate.Options{Config: cfg}, fromcode.Options{IncludeTests: p.includeTests, SourceDir: p.dir, NoTypes: p.noTypes, TypesTimeout: p.typesTimeout})
 	if err != nil {
 		return asInputError(err)
 	}

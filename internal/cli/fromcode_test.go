@@ -112,4 +112,8 @@ func TestFromCodeGoTypesFallback(t *testing.T) {
 	if !strings.Contains(stdout, `"line": 14`) || strings.Count(stdout, "go.mod:1: Go types unavailable") != 1 {
 		t.Errorf("want broken.go:14's call and one go.mod warning:\n%s", stdout)
 	}
+	stdout, _, code = execCLI(t, "from-code", "../generate/fromcode/testdata/typed", "--format", "json", "--types-timeout", "1ns")
+	if code != 0 || strings.Count(stdout, "go.mod:1: Go types unavailable, calls in this module read from the syntax only: go list took longer than 1ns") != 1 {
+		t.Errorf("--types-timeout 1ns: exit %d, want one timeout warning:\n%s", code, stdout)
+	}
 }

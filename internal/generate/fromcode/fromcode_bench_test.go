@@ -184,3 +184,19 @@ func BenchmarkAnalyzeTreeDense(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGoTypesFixture is the typed path on the fixture module: one
+// `go list -deps -export` (build cache warm after the first iteration),
+// the export data of the SDK read, two packages type-checked and analysed.
+func BenchmarkGoTypesFixture(b *testing.B) {
+	const dir = "testdata/typed"
+	if ws := typesUnavailable(analyzeDir(b, dir, Options{})); len(ws) > 0 {
+		b.Skipf("the fixture module does not build here: %s", ws[0].Msg)
+	}
+	b.ReportAllocs()
+	cpu := processCPU()
+	for b.Loop() {
+		analyzeDir(b, dir, Options{})
+	}
+	reportCPU(b, cpu, 0)
+}

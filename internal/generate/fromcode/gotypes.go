@@ -160,6 +160,7 @@ type listedPackage struct {
 	CgoFiles   []string
 	Export     string
 	DepOnly    bool
+	Imports    []string // after vendoring, as ImportMap maps them
 	ImportMap  map[string]string
 }
 
@@ -173,7 +174,7 @@ func goList(ctx context.Context, dir string, timeout time.Duration) ([]listedPac
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(lctx, goCmd, "list", "-deps", "-export",
-		"-json=ImportPath,Dir,GoFiles,CgoFiles,Export,DepOnly,ImportMap", "./...")
+		"-json=ImportPath,Dir,GoFiles,CgoFiles,Export,DepOnly,Imports,ImportMap", "./...")
 	cmd.Dir = dir
 	// The compiler processes go list starts may outlive it when it is
 	// killed; do not wait on their copies of the pipes.
@@ -182,7 +183,9 @@ func goList(ctx context.Context, dir string, timeout time.Duration) ([]listedPac
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		if lctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
-			return nil, fmt.Errorf("go list took longer than %s", timeout)
+			// Usually a first build of the dependencies: what it
+			// compiled stays in the build cache for the next run.
+			return nil, fmt.Errorf("go list took longer than %s (a first build of the dependencies? what it compiled is cached for the next run)", timeout)
 		}
 		return nil, fmt.Errorf("go list failed: %s", firstLine(stderr.String(), err))
 	}
@@ -224,10 +227,19 @@ func typeCheckModule(ctx context.Context, mod goModule, absRoot string, m *sdkma
 		return nil, err
 	}
 	exports := make(map[string]string, len(pkgs))
+	// reachesSDK: the package is, or depends on, an AWS SDK package. One
+	// that does not cannot hold an SDK value, so it is not type-checked.
+	// -deps lists every package after its dependencies: one pass.
+	reachesSDK := make(map[string]bool, len(pkgs))
 	for _, p := range pkgs {
 		if p.Export != "" {
 			exports[p.ImportPath] = p.Export
 		}
+		reaches := strings.HasPrefix(p.ImportPath, "github.com/aws/aws-sdk-go")
+		for _, imp := range p.Imports {
+			reaches = reaches || reachesSDK[imp]
+		}
+		reachesSDK[p.ImportPath] = reaches
 	}
 	fset := token.NewFileSet()
 	lookup := func(importPath string) (io.ReadCloser, error) {
@@ -245,7 +257,7 @@ func typeCheckModule(ctx context.Context, mod goModule, absRoot string, m *sdkma
 	walkName := walkNamer(absRoot)
 	var analyzers []*goAnalyzer
 	for _, p := range pkgs {
-		if p.DepOnly || ctx.Err() != nil {
+		if p.DepOnly || !reachesSDK[p.ImportPath] || ctx.Err() != nil {
 			continue
 		}
 		var names []string // walk names, "" for a file outside the tree
@@ -402,7 +414,10 @@ func (t *typedFile) resolve(sel *ast.SelectorExpr, m *sdkmap.Map) (service, op s
 	if !ok || fn.Pkg() == nil {
 		return "", "", true
 	}
-	sig := fn.Type().(*types.Signature)
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return "", "", true
+	}
 	// Transfer helpers: their methods take the operation's input but are
 	// operations of their own (Upload is PutObject and the multipart ones).
 	if sdk, ok := goPackage(fn.Pkg().Path(), m); ok && sdk.helper {

@@ -177,7 +177,7 @@ func TestGoTypedFallbackModuleDoesNotBuild(t *testing.T) {
 
 func TestGoTypedFallbackTimeout(t *testing.T) {
 	t.Parallel()
-	fallsBack(t, "testdata/typed", Options{TypesTimeout: time.Nanosecond}, "go list took longer than 1ns")
+	fallsBack(t, "testdata/typed", Options{TypesTimeout: time.Nanosecond}, "go list took longer than 1ns (a first build")
 }
 
 func TestGoTypedFallbackNoGoCommand(t *testing.T) {
