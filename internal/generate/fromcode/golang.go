@@ -305,10 +305,20 @@ func (g *goAnalyzer) analyze() {
 			}
 			if svc, op, ok := g.inputType(n); ok {
 				fields, nonLit := g.fields(n)
-				g.add(n.Pos(), svc, op, fields, nonLit, svc+"."+op+"Input")
+				g.add(n.Pos(), svc, op, fields, nonLit, inputText(n, svc, op))
 			}
 		}
 	}
+}
+
+// inputText is an input literal's type as the source writes it
+// ("cloudcontrol.CreateResourceInput"), for the evidence; the IAM prefix
+// may differ from the package name.
+func inputText(lit *ast.CompositeLit, svc, op string) string {
+	if t := exprText(lit.Type); t != "" {
+		return t
+	}
+	return svc + "." + op + "Input"
 }
 
 func (g *goAnalyzer) callExpr(call *ast.CallExpr) {
@@ -329,7 +339,7 @@ func (g *goAnalyzer) callExpr(call *ast.CallExpr) {
 		}
 		g.consumed[lit] = true
 		fields, nonLit := g.fields(lit)
-		form := exprText(sel) + "(&" + svc + "." + op + "Input{…})"
+		form := exprText(sel) + "(&" + inputText(lit, svc, op) + "{…})"
 		// Transfer helpers: uploader.Upload(ctx, &s3.PutObjectInput{…}).
 		if (method == "Upload" || method == "UploadWithContext") && op == "PutObject" {
 			op = "Upload"

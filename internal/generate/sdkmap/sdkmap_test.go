@@ -70,6 +70,7 @@ func TestPrefix(t *testing.T) {
 		{"bedrock-runtime", "bedrock"},
 		{"S3", "s3"},
 		{"DynamoDB", "dynamodb"},
+		{"cloudcontrol", "cloudformation"}, // the Cloud Control API authorises as cloudformation:*Resource
 	} {
 		got, ok := m.Prefix(tc.client)
 		if !ok || got != tc.want {
@@ -157,6 +158,10 @@ func TestResources(t *testing.T) {
 			[]string{"arn:aws:ses:us-east-1:*:identity/noreply@synthcoreai.com", "arn:aws:ses:us-east-1:*:identity/synthcoreai.com"}, OriginLiteral},
 		{"function name", "lambda:InvokeFunction", Fields{"FunctionName": "engify-rag"}, Scope{},
 			[]string{"arn:aws:lambda:*:*:function:engify-rag"}, OriginLiteral},
+		{"IAM user name", "iam:GetUser", Fields{"UserName": "deploy"}, Scope{Account: "123456789012"},
+			[]string{"arn:aws:iam::123456789012:user/deploy"}, OriginLiteral},
+		{"IAM role name", "iam:GetRole", Fields{"RoleName": "Engify-Lambda-Execution"}, Scope{},
+			[]string{"arn:aws:iam::*:role/Engify-Lambda-Execution"}, OriginLiteral},
 		{"parameter path", "ssm:GetParameter", Fields{"Name": "/synthcoreai/db-url"}, Scope{},
 			[]string{"arn:aws:ssm:*:*:parameter/synthcoreai/db-url"}, OriginLiteral},
 	} {
