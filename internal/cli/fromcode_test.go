@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFromCodeSeedSecret(t *testing.T) {
@@ -68,7 +69,8 @@ func TestFromCodeGoTypes(t *testing.T) {
 	t.Parallel()
 	run := func(noTypes bool) (evidence []string, warnings []string) {
 		var out bytes.Buffer
-		err := runFromCode(context.Background(), fromCodeParams{dir: "../generate/fromcode/testdata/typed", configFile: synthCoreConfig(t), format: "json", noTypes: noTypes}, &out)
+		err := runFromCode(context.Background(), fromCodeParams{dir: "../generate/fromcode/testdata/typed", configFile: synthCoreConfig(t), format: "json", noTypes: noTypes,
+			typesTimeout: 10 * time.Minute} // a fresh machine's empty build cache takes about a minute, &out)
 		if err != nil {
 			t.Fatal(err)
 		}
