@@ -69,8 +69,9 @@ func TestFromCodeGoTypes(t *testing.T) {
 	t.Parallel()
 	run := func(noTypes bool) (evidence []string, warnings []string) {
 		var out bytes.Buffer
+		// A fresh machine's empty build cache takes about a minute.
 		err := runFromCode(context.Background(), fromCodeParams{dir: "../generate/fromcode/testdata/typed", configFile: synthCoreConfig(t), format: "json", noTypes: noTypes,
-			typesTimeout: 10 * time.Minute} // a fresh machine's empty build cache takes about a minute, &out)
+			typesTimeout: 10 * time.Minute}, &out)
 		if err != nil {
 			t.Fatal(err)
 		}
