@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 //go:generate go run ./internal/gen -npm-version 0.21.202609261 -o data/catalog.bin
@@ -247,7 +249,7 @@ func decode(data string, eager bool) (*Catalog, error) {
 		for range r.count() {
 			r.index(nKeys, "key")
 		}
-		nAct := r.count()
+		nAct, nRes := r.count(), r.count()
 		off, size := r.count(), r.count()
 		if r.err != nil {
 			break
@@ -260,7 +262,11 @@ func decode(data string, eager bool) (*Catalog, error) {
 			r.err = fmt.Errorf("service %s: action block at %d, want %d", s.Prefix, off, blocksSize)
 			break
 		}
-		c.blocks[si] = actionBlock{first: first, end: first + nAct, off: off, size: size}
+		if nRes > size {
+			r.err = fmt.Errorf("service %s: %d action resources in %d bytes", s.Prefix, nRes, size)
+			break
+		}
+		c.blocks[si] = actionBlock{first: first, end: first + nAct, off: off, size: size, resources: nRes}
 		first += nAct
 		blocksSize += size
 	}
@@ -279,16 +285,57 @@ func decode(data string, eager bool) (*Catalog, error) {
 	}
 	c.index()
 	if eager {
-		for si := range c.services {
-			acts, err := c.decodeActions(si)
-			if err != nil {
-				return nil, err
-			}
-			b := &c.blocks[si]
-			b.once.Do(func() { b.actions = acts })
+		all := make([]int, len(c.services))
+		for si := range all {
+			all[si] = si
+		}
+		if err := c.decodeServices(all); err != nil {
+			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// decodeServices decodes the actions of the services listed, on one worker
+// per CPU when there are many (a whole-catalog Expand, Load): the services
+// are independent. It returns the first error in list order.
+func (c *Catalog) decodeServices(sis []int) error {
+	errs := make([]error, len(sis))
+	decodeOne := func(i int) {
+		b := &c.blocks[sis[i]]
+		b.once.Do(func() {
+			acts, err := c.decodeActions(sis[i])
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			b.actions = acts
+			b.decoded.Store(true)
+		})
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(sis) < 16 || workers < 2 {
+		for i := range sis {
+			decodeOne(i)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(workers, len(sis)) {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(sis); i = int(next.Add(1) - 1) {
+					decodeOne(i)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // decodeKeys decodes the condition keys and every service's key list.
@@ -320,7 +367,9 @@ func (c *Catalog) decodeKeys() []ConditionKey {
 type actionBlock struct {
 	first, end int // ActionIDs
 	off, size  int // the encoded block in Catalog.data
+	resources  int // the actions' resources, in all
 	once       sync.Once
+	decoded    atomic.Bool // once has decoded the actions
 	actions    []*Action
 }
 
@@ -371,6 +420,7 @@ func (c *Catalog) serviceActions(si int) []*Action {
 			panic("catalog: embedded data is corrupt: " + err.Error())
 		}
 		b.actions = acts
+		b.decoded.Store(true)
 	})
 	return b.actions
 }
@@ -401,33 +451,6 @@ func (c *Catalog) eachActionName(si int, yield func(i int, name string) bool) {
 			panic("catalog: embedded data is corrupt: " + r.err.Error())
 		}
 	}
-}
-
-// countResources counts the action resources in service si's block, so
-// decodeActions allocates them in one piece of the right size (a second
-// pass over a few kilobytes costs less than memory never used).
-func (c *Catalog) countResources(si int) int {
-	b := &c.blocks[si]
-	r := &reader{data: c.data[:b.off+b.size], off: b.off}
-	total := 0
-	for range b.end - b.first {
-		for range 5 { // name, description, levels, condition keys, dependent actions
-			r.uvarint()
-		}
-		n := r.count()
-		total += n
-		for range n {
-			if r.uvarint()>>1 == 0 {
-				r.uvarint()
-			}
-			r.uvarint()
-			r.uvarint()
-		}
-		if r.err != nil {
-			return 0 // decodeActions reports the damage
-		}
-	}
-	return total
 }
 
 // actionNames reads the names of service si's actions.
@@ -509,7 +532,7 @@ func (c *Catalog) decodeActions(si int) ([]*Action, error) {
 		levelLists = append(levelLists, levelList{i, l})
 		return l
 	}
-	resources := make([]ActionResource, 0, c.countResources(si))
+	resources := make([]ActionResource, 0, b.resources)
 	for i := 0; i < n && r.err == nil; i++ {
 		a := &actions[i]
 		ptrs[i] = a
@@ -521,7 +544,7 @@ func (c *Catalog) decodeActions(si int) ([]*Action, error) {
 			continue
 		}
 		if len(resources)+nRes > cap(resources) {
-			r.err = errors.New("more action resources than counted")
+			r.err = errors.New("more action resources than the header announced")
 			break
 		}
 		start := len(resources)

@@ -230,6 +230,20 @@ func (s ActionSet) IDs() []ActionID {
 // Actions returns the set's actions in ActionID order (service prefix, then
 // action name). IDs beyond c's actions are ignored.
 func (s ActionSet) Actions(c *Catalog) []*Action {
+	// Services not decoded yet are decoded first, together: a set that
+	// spans many (Expand("*") on a fresh catalog) is decoded in parallel.
+	var todo []int
+	for si := range c.blocks {
+		b := &c.blocks[si]
+		if !b.decoded.Load() && b.end > b.first && s.hasRange(b.first, b.end) {
+			todo = append(todo, si)
+		}
+	}
+	if len(todo) > 0 {
+		// Damage in the embedded data panics in serviceActions below, as
+		// it always has; Load checked outside files.
+		_ = c.decodeServices(todo)
+	}
 	out := make([]*Action, 0, s.Len())
 	// IDs come in order: the service's actions are looked up once per
 	// service, not once per action.
@@ -250,6 +264,28 @@ func (s ActionSet) Actions(c *Catalog) []*Action {
 		}
 	}
 	return out
+}
+
+// hasRange reports whether the set has any ID in [first, end).
+func (s ActionSet) hasRange(first, end int) bool {
+	for id := first; id < end; {
+		w := id >> 6
+		if w >= len(s.words) {
+			return false
+		}
+		word := s.words[w]
+		if b := uint(id & 63); b != 0 {
+			word &^= (1 << b) - 1 // bits below id
+		}
+		if rest := end - w*64; rest < 64 {
+			word &= (1 << uint(rest)) - 1 // bits at or past end
+		}
+		if word != 0 {
+			return true
+		}
+		id = (w + 1) * 64
+	}
+	return false
 }
 
 func (s *ActionSet) addRange(first, end int) {

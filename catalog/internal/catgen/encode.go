@@ -76,6 +76,11 @@ func Encode(d *Data) ([]byte, error) {
 			putR(k)
 		}
 		putR(len(s.Actions))
+		nSvcRes := 0
+		for _, a := range s.Actions {
+			nSvcRes += len(a.Resources)
+		}
+		putR(nSvcRes)
 		// The actions follow as one block of known length, so a reader can
 		// skip them and decode a service only when it is asked for.
 		block = block[:0]

@@ -21,7 +21,8 @@
 //	    prefix sid, name sid
 //	    resource types: n, then per type: name sid, ARN templates lid, keys lid
 //	    condition keys: n, then key indices
-//	    actions: n, block offset (from the first block), block length
+//	    actions: n, their resources' total, block offset (from the first
+//	    block), block length
 //	blocks:   per service, back to back to the end of the file, its actions:
 //	          name sid, description sid, access levels lid, keys lid,
 //	          dependent actions lid, resources: n, then per resource:
