@@ -191,7 +191,7 @@ func (b *batchRunner) fastScenario(line []byte) (*Scenario, bool) {
 			bit, s.Description = 2, str(f.val)
 		case "expect":
 			bit, s.Expect = 4, str(f.val)
-			ok = ok && validExpect(s.Expect)
+			ok = ok && ValidExpect(s.Expect)
 		case "request":
 			bit, request = 8, f.val
 		case "identityPolicies":

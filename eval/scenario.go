@@ -47,8 +47,12 @@ func ExpectMet(expect string, d Decision) bool {
 	return expect == d.String()
 }
 
-// validExpect reports whether expect is one a scenario may say.
-func validExpect(expect string) bool {
+// ExpectValues lists, for messages, the expectations a scenario or a
+// caller may state.
+const ExpectValues = "allowed, denied, explicitDeny or implicitDeny"
+
+// ValidExpect reports whether expect is one a scenario may say.
+func ValidExpect(expect string) bool {
 	switch expect {
 	case "allowed", "denied", "explicitDeny", "implicitDeny":
 		return true
@@ -128,8 +132,8 @@ func decodeScenario(n *node.Node, file string, cache policyCache) (*Scenario, er
 			s.Description = d.str(f.Value, f.Key)
 		case "expect":
 			s.Expect, s.ExpectPos = d.str(f.Value, f.Key), f.Value.Pos
-			if !validExpect(s.Expect) {
-				d.errs.add(f.Value.Pos, f.Key, fmt.Sprintf("expect %q: want allowed, denied, explicitDeny or implicitDeny", s.Expect))
+			if !ValidExpect(s.Expect) {
+				d.errs.add(f.Value.Pos, f.Key, fmt.Sprintf("expect %q: want %s", s.Expect, ExpectValues))
 			}
 		case "request":
 			requestNode = f.Value

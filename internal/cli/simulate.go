@@ -92,7 +92,7 @@ Exit codes: 0 decided (and --expect met); 1 --expect contradicted; 2 bad input.`
 		},
 	}
 	addSimulateFlags(cmd, &p)
-	cmd.Flags().StringVar(&p.expect, "expect", "", "exit 1 unless the decision is this: allowed, denied, explicitDeny or implicitDeny")
+	cmd.Flags().StringVar(&p.expect, "expect", "", "exit 1 unless the decision is this: "+eval.ExpectValues)
 	cmd.Flags().StringVar(&p.batch, "batch", "", `JSON Lines file of scenarios ("-" for stdin): one JSON result per line`)
 	cmd.Flags().BoolVar(&p.explain, "explain", false, "with --batch: add the summary, hints and fixes to each result")
 	return cmd
@@ -141,11 +141,10 @@ func checkFormat(format string) error {
 }
 
 func checkExpect(expect string) error {
-	switch expect {
-	case "", "allowed", "denied", "explicitDeny", "implicitDeny":
+	if expect == "" || eval.ValidExpect(expect) {
 		return nil
 	}
-	return inputErrorf("--expect %q: want allowed, denied, explicitDeny or implicitDeny", expect)
+	return inputErrorf("--expect %q: want %s", expect, eval.ExpectValues)
 }
 
 // simulateAll builds the scenario from the file and flags, expands a
