@@ -15,6 +15,7 @@ type catalogIndex struct {
 	all catalog.ActionSet
 
 	passRole        catalog.ActionID
+	webIdentity     catalog.ActionID // sts:AssumeRoleWithWebIdentity, what an OIDC trust grants
 	permissionsMgmt catalog.ActionSet
 	readOrList      catalog.ActionSet
 	resourceLevel   catalog.ActionSet // actions with at least one resource type
@@ -202,9 +203,12 @@ var escalationMethods = []struct {
 }
 
 func buildIndex(c *catalog.Catalog) *catalogIndex {
-	ix := &catalogIndex{cat: c, all: c.Match("*"), passRole: -1}
+	ix := &catalogIndex{cat: c, all: c.Match("*"), passRole: -1, webIdentity: -1}
 	if id, ok := c.ActionID("iam:PassRole"); ok {
 		ix.passRole = id
+	}
+	if id, ok := c.ActionID("sts:AssumeRoleWithWebIdentity"); ok {
+		ix.webIdentity = id
 	}
 	// Resource types whose ARN formats name the service as a variable
 	// (AWS Backup's recovery points): a handful, found once.

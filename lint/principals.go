@@ -114,6 +114,7 @@ func (ps *pass) checkPrincipals(si *stmtInfo) {
 	if s.Principal != nil {
 		ps.checkPublic(si)
 		ps.checkServicePrincipals(si)
+		ps.checkGitHubOIDC(si)
 	}
 }
 
