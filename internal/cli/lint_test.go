@@ -24,7 +24,7 @@ func TestRunLint(t *testing.T) {
 		wantExit int
 		want     []string // substrings of the output
 	}{
-		{"clean file", lintParams{paths: []string{filepath.Join(proj, "policies", "ses.json")}, format: "text"}, exitOK, []string{"no findings (1 files)"}},
+		{"clean file", lintParams{paths: []string{filepath.Join(proj, "policies", "ses.json")}, format: "text"}, exitOK, []string{"no findings (1 file)"}},
 		{"directory with manifest, naming and a suppression", lintParams{paths: []string{proj}, format: "text"}, exitFindings,
 			[]string{"NAME_ACCESS_MISMATCH", "SynthCoreAI-Lambda-ReadOnly", "suppressed: log groups", "2 files"}},
 		{"fail-on error ignores warnings", lintParams{paths: []string{proj}, format: "text", failOn: "error"}, exitOK, []string{"NAME_ACCESS_MISMATCH"}},

@@ -60,7 +60,7 @@ func (t Text) Report(w io.Writer, r Result) error {
 	}
 	s := Summarize(r)
 	if s.Total == 0 && s.Suppressed == 0 {
-		fmt.Fprintf(bw, "no findings (%d files)\n", s.Files)
+		fmt.Fprintf(bw, "no findings (%s)\n", plural(s.Files, "file"))
 	} else {
 		parts := []string{}
 		for _, sev := range []string{"error", "security", "warning", "suggestion"} {
@@ -71,9 +71,17 @@ func (t Text) Report(w io.Writer, r Result) error {
 		if s.Suppressed > 0 {
 			parts = append(parts, fmt.Sprintf("%d suppressed", s.Suppressed))
 		}
-		fmt.Fprintf(bw, "%d findings in %d files: %s\n", s.Total, s.Files, strings.Join(parts, ", "))
+		fmt.Fprintf(bw, "%s in %s: %s\n", plural(s.Total, "finding"), plural(s.Files, "file"), strings.Join(parts, ", "))
 	}
 	return bw.Flush()
+}
+
+// plural is "1 finding", "2 findings".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func expandTabs(b []byte) string { return strings.ReplaceAll(string(b), "\t", "    ") }
