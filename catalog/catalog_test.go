@@ -676,3 +676,18 @@ func TestResourceTypesForARNSharedRows(t *testing.T) {
 		t.Errorf("only %d patterns", n)
 	}
 }
+
+func TestClosestGlobalKey(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	for _, tc := range []struct{ name, want string }{
+		{"aws:SoruceIp", "aws:SourceIp"},
+		{"AWS:sourcevpce", "aws:SourceVpce"},
+		{"aws:PrincipalOrgId", "aws:PrincipalOrgID"},
+		{"aws:NothingLikeIt", ""},
+	} {
+		if got := c.ClosestGlobalKey(tc.name, 4); got != tc.want {
+			t.Errorf("ClosestGlobalKey(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -96,6 +96,20 @@ func (c *Catalog) GlobalConditionKeys() []*ConditionKey {
 	return out
 }
 
+// ClosestGlobalKey returns the aws: global condition key nearest to name,
+// ignoring case, when it is fewer than limit edits away ("did you mean"
+// for a misspelt key), else "".
+func (c *Catalog) ClosestGlobalKey(name string, limit int) string {
+	best, bestD := "", limit
+	lname := strings.ToLower(name)
+	for _, k := range c.GlobalConditionKeys() {
+		if d := editDistance(lname, strings.ToLower(k.Name), bestD); d < bestD {
+			best, bestD = k.Name, d
+		}
+	}
+	return best
+}
+
 // indexKeys picks one definition per key name: the global table's for aws:
 // keys; for a service key, the definition of the service whose prefix the
 // key carries (other services may restate it with another type), else the

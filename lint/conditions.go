@@ -231,41 +231,5 @@ func (ps *pass) conditionKey(k *policy.Value) *catalog.ConditionKey {
 }
 
 func (ps *pass) closestGlobalKey(name string) string {
-	best, bestD := "", 4
-	lname := strings.ToLower(name)
-	for _, k := range ps.cat.GlobalConditionKeys() {
-		if d := editDistance(lname, strings.ToLower(k.Name), bestD); d < bestD {
-			best, bestD = k.Name, d
-		}
-	}
-	return best
-}
-
-// editDistance is Levenshtein's distance, giving up at limit.
-func editDistance(a, b string, limit int) int {
-	if d := len(a) - len(b); d >= limit || -d >= limit {
-		return limit
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= limit {
-			return limit
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ps.cat.ClosestGlobalKey(name, 4)
 }
