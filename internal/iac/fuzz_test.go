@@ -41,6 +41,7 @@ func FuzzTerraform(f *testing.F) {
 	f.Add([]byte(tfMain))
 	f.Add([]byte("data \"aws_iam_policy_document\" \"d\" {\n statement {\n  principals {\n   type = \"*\"\n   identifiers = [\"*\"]\n  }\n  condition {\n   test = \"Bool\"\n   variable = \"aws:SecureTransport\"\n   values = [\"false\"]\n  }\n }\n}\nresource \"aws_s3_bucket_policy\" \"p\" {\n bucket = aws_s3_bucket.b.id\n policy = data.aws_iam_policy_document.d.json\n}\n"))
 	f.Add([]byte("resource \"aws_iam_policy\" \"p\" {\n  policy = <<EOF\n{\"Statement\": [{\"Effect\": \"Allow\"}]}\nEOF\n  tags = merge(local.x, {a = var.y})\n}\nlocals {\n x = local.y\n y = local.x\n}\n"))
+	f.Add([]byte("variable \"on\" {\n default = false\n}\nresource \"aws_s3_bucket\" \"b\" {\n count = var.on ? 1 : 0\n}\nresource \"aws_s3_bucket\" \"c\" {\n for_each = toset([])\n bucket = each.key\n}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tpl, _ := LoadTerraform("m", map[string][]byte{"m/main.tf": data})
 		exercise(tpl)

@@ -175,6 +175,63 @@ func TestLoadTerraform(t *testing.T) {
 	}
 }
 
+// TestTerraformInstancesNotCreated: a resource whose count is 0 or whose
+// for_each is empty is not created, so it is not checked; a count or
+// for_each that cannot be worked out offline keeps the resource.
+func TestTerraformInstancesNotCreated(t *testing.T) {
+	t.Parallel()
+	src := `
+variable "enable_logs_bucket" {
+  type    = bool
+  default = false
+}
+variable "replicas" {}
+locals {
+  regions = []
+}
+resource "aws_s3_bucket" "off" {
+  count  = 0
+  bucket = "synthcoreai-off"
+}
+resource "aws_s3_bucket" "logs" {
+  count  = var.enable_logs_bucket ? 1 : 0
+  bucket = "synthcoreai-logs"
+}
+resource "aws_s3_bucket" "per_region" {
+  for_each = toset(local.regions)
+  bucket   = "synthcoreai-${each.key}"
+}
+resource "aws_s3_bucket" "none" {
+  for_each = {}
+  bucket   = "synthcoreai-none"
+}
+resource "aws_s3_bucket" "one" {
+  count  = 1
+  bucket = "synthcoreai-one"
+}
+resource "aws_s3_bucket" "unknown" {
+  count  = var.replicas
+  bucket = "synthcoreai-unknown"
+}
+resource "aws_s3_bucket" "uploads" {
+  for_each = { a = "x" }
+  bucket   = "synthcoreai-uploads-${each.key}"
+}
+`
+	tpl, errs := LoadTerraform("infra", map[string][]byte{"infra/main.tf": []byte(src)})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for name, want := range map[string]bool{
+		"aws_s3_bucket.off": false, "aws_s3_bucket.logs": false, "aws_s3_bucket.per_region": false, "aws_s3_bucket.none": false,
+		"aws_s3_bucket.one": true, "aws_s3_bucket.unknown": true, "aws_s3_bucket.uploads": true,
+	} {
+		if got := tpl.Resource(name) != nil; got != want {
+			t.Errorf("%s loaded = %v, want %v", name, got, want)
+		}
+	}
+}
+
 func TestLoadWalksAndSkips(t *testing.T) {
 	t.Parallel()
 	fsys := fstest.MapFS{

@@ -376,6 +376,9 @@ func (l *tfLoader) loadResources() {
 				continue
 			}
 			typ, name := b.Labels[0], b.Labels[1]
+			if l.noInstances(b.Body) {
+				continue // count = 0 or an empty for_each: Terraform creates nothing
+			}
 			addr := typ + "." + name
 			r := &Resource{
 				SourceType: typ,
@@ -398,6 +401,33 @@ func (l *tfLoader) loadResources() {
 			l.t.add(r)
 		}
 	}
+}
+
+// noInstances reports whether a resource's count or for_each is known to
+// create no instance: count = 0 (a feature switched off, as in
+// `count = var.enabled ? 1 : 0`), or an empty map or set. A value that
+// cannot be worked out offline counts as creating one: the block is
+// checked, as before.
+func (l *tfLoader) noInstances(body *hclsyntax.Body) bool {
+	if a, ok := body.Attributes["count"]; ok {
+		v, diags := a.Expr.Value(l.ctx)
+		if !diags.HasErrors() && v.IsWhollyKnown() && !v.IsNull() && v.Type() == cty.Number {
+			n, _ := v.AsBigFloat().Int64()
+			return n <= 0
+		}
+		return false
+	}
+	if a, ok := body.Attributes["for_each"]; ok {
+		v, diags := a.Expr.Value(l.ctx)
+		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
+			return false
+		}
+		t := v.Type()
+		if t.IsMapType() || t.IsSetType() || t.IsObjectType() || t.IsListType() || t.IsTupleType() {
+			return v.LengthInt() == 0
+		}
+	}
+	return false
 }
 
 // body converts a block body: attributes become properties, nested blocks
