@@ -3,6 +3,7 @@ package catalog
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/iamguard/iamguard/catalog/internal/catgen"
@@ -143,6 +144,58 @@ func TestLoadRejectsDamage(t *testing.T) {
 			for id := range c.NumActions() {
 				_ = c.ActionByID(ActionID(id)).FullName()
 			}
+		}
+	}
+}
+
+// TestLazyConcurrentFirstUse: goroutines that reach the same services,
+// names, keys and template groups for the first time at once all get the
+// same answers (run with -race: each lazy part is built exactly once).
+func TestLazyConcurrentFirstUse(t *testing.T) {
+	t.Parallel()
+	c, err := decode(embedded, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		id       ActionID
+		action   string
+		expanded int
+		types    int
+		key      string
+		actions  int
+	}
+	ask := func() answer {
+		var a answer
+		a.id, _ = c.ActionID("secretsmanager:GetSecretValue")
+		if act, err := c.Action("s3:putobject"); err == nil {
+			a.action = act.FullName()
+		}
+		if as, err := c.Expand("s3:Get*"); err == nil {
+			a.expanded = len(as)
+		}
+		a.types = len(c.ResourceTypesForARN("arn:aws:s3:::synthcoreai-uploads/users/a.txt"))
+		if k, ok := c.ConditionKey("aws:SourceIp"); ok {
+			a.key = k.Name
+		}
+		s, _ := c.Service("ses")
+		a.actions = len(s.Actions())
+		return a
+	}
+	const n = 8
+	answers := make([]answer, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { answers[i] = ask() })
+	}
+	wg.Wait()
+	want := ask()
+	if want.id < 0 || want.action != "s3:PutObject" || want.expanded == 0 || want.types != 1 || want.key == "" || want.actions == 0 {
+		t.Fatalf("answers: %+v", want)
+	}
+	for i, a := range answers {
+		if a != want {
+			t.Errorf("goroutine %d: %+v, want %+v", i, a, want)
 		}
 	}
 }
