@@ -132,10 +132,11 @@ const (
 	summaryResourceType
 )
 
-// decode builds a Catalog from data. Services, resource types, condition
-// keys and the shared lists are decoded at once; each service's actions
-// stay encoded until the service is first asked for (serviceActions), so
-// a command that looks at three services decodes three, not 456. With
+// decode builds a Catalog from data. Services, resource types and the
+// shared lists are decoded at once; each service's actions stay encoded
+// until the service is first asked for (serviceActions), so a command that
+// looks at three services decodes three, not 456, and condition keys until
+// one is looked up (decodeKeys). With
 // eager set, every service is decoded now and a damaged block is an error
 // here rather than a panic later (Load, for files from outside).
 func decode(data string, eager bool) (*Catalog, error) {
@@ -218,7 +219,7 @@ func decode(data string, eager bool) (*Catalog, error) {
 
 	// Services, with one summary byte per action first.
 	nSvc := r.count()
-	c.nActions, _ = r.count(), r.count() // the second is the action-resource total, used by eager decoding only
+	c.nActions, _ = r.count(), r.count() // the second, the file's action-resource total, is not needed: each service header has its own
 	if r.err == nil && c.nActions > len(data)-r.off {
 		r.err = errTruncated
 	}
