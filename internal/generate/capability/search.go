@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/iamguard/iamguard/catalog"
 )
@@ -16,9 +15,9 @@ type Hit struct {
 }
 
 // index is a BM25 index over every action's description, name and service
-// name. It is built once, on the first search, because most runs never
-// need it (a curated entry matched). Terms are numbered; each has its
-// postings (action, term frequency).
+// name, built from the catalog: the generator encodes it (search.idx) and
+// tests compare the embedded index with it. Terms are numbered; each has
+// its postings (action, term frequency).
 type index struct {
 	cat      *catalog.Catalog
 	terms    map[string]int32
@@ -31,8 +30,6 @@ type posting struct {
 	doc int32
 	tf  float32
 }
-
-var defaultIndex = sync.OnceValue(func() *index { return buildIndex(catalog.Default()) })
 
 func buildIndex(cat *catalog.Catalog) *index {
 	n := cat.NumActions()
@@ -86,7 +83,16 @@ func buildIndex(cat *catalog.Catalog) *index {
 // permissions-management actions are pushed down: a need phrased in plain
 // words rarely means "change who may do what".
 func Search(need string, limit int) []Hit {
-	return defaultIndex().search(need, limit)
+	if limit <= 0 {
+		return nil
+	}
+	ix, err := defaultPacked()
+	if err != nil {
+		// The embedded index is generated from the embedded catalog and a
+		// test keeps them together: a mismatch is a broken build.
+		panic("capability: " + err.Error())
+	}
+	return ix.search(need, limit)
 }
 
 func (ix *index) search(need string, limit int) []Hit {
@@ -109,13 +115,48 @@ func (ix *index) search(need string, limit int) []Hit {
 			scores[p.doc] += idf * norm
 		}
 	}
-	hits := make([]Hit, 0, len(scores))
+	return rankHits(ix.cat, scores, limit)
+}
+
+// rankHits turns scores into the best limit hits: highest score first,
+// then by full action name. Permissions-management actions lose a fifth of
+// their score. Only the actions that can make the cut are decoded (the
+// catalog's summaries tell the access level), so a search does not decode
+// every service its words appear in.
+func rankHits(cat *catalog.Catalog, scores map[int32]float64, limit int) []Hit {
+	type scored struct {
+		id    int32
+		score float64
+	}
+	all := make([]scored, 0, len(scores))
 	for id, s := range scores {
-		a := ix.cat.ActionByID(catalog.ActionID(id))
-		if a.HasAccessLevel(catalog.PermissionsManagement) {
+		if cat.Summary(catalog.ActionID(id)).HasAccessLevel(catalog.PermissionsManagement) {
 			s *= 0.8
 		}
-		hits = append(hits, Hit{Action: a, Score: s})
+		all = append(all, scored{id, s})
+	}
+	slices.SortFunc(all, func(x, y scored) int {
+		if x.score != y.score {
+			if x.score > y.score {
+				return -1
+			}
+			return 1
+		}
+		return int(x.id - y.id)
+	})
+	// Everything scoring at least the limit-th score can be in the result
+	// once ties are broken by name.
+	if limit < len(all) {
+		cut := all[limit-1].score
+		end := limit
+		for end < len(all) && all[end].score == cut {
+			end++
+		}
+		all = all[:end]
+	}
+	hits := make([]Hit, len(all))
+	for i, sc := range all {
+		hits[i] = Hit{Action: cat.ActionByID(catalog.ActionID(sc.id)), Score: sc.score}
 	}
 	slices.SortFunc(hits, func(x, y Hit) int {
 		if x.Score != y.Score {
