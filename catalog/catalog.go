@@ -166,6 +166,37 @@ func (c *Catalog) ActionByID(id ActionID) *Action {
 	return c.serviceActions(si)[int(id)-c.blocks[si].first]
 }
 
+// ServiceOf returns the service of action id without decoding its actions
+// (nil when id is out of range).
+func (c *Catalog) ServiceOf(id ActionID) *Service {
+	if id < 0 || int(id) >= c.nActions {
+		return nil
+	}
+	return c.services[c.serviceOfAction(id)]
+}
+
+// ActionFullName returns "prefix:Name" of action id, reading the encoded
+// name when the service is not decoded ("" when id is out of range).
+func (c *Catalog) ActionFullName(id ActionID) string {
+	if id < 0 || int(id) >= c.nActions {
+		return ""
+	}
+	si := c.serviceOfAction(id)
+	b := &c.blocks[si]
+	if b.decoded.Load() {
+		return b.actions[int(id)-b.first].FullName()
+	}
+	name := ""
+	c.eachActionName(si, func(i int, n string) bool {
+		if b.first+i == int(id) {
+			name = n
+			return false
+		}
+		return true
+	})
+	return c.services[si].Prefix + ":" + name
+}
+
 // serviceOfAction is the index of the service action id belongs to (id in
 // range): a binary search of the services' ID ranges.
 func (c *Catalog) serviceOfAction(id ActionID) int {

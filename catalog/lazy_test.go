@@ -199,3 +199,31 @@ func TestLazyConcurrentFirstUse(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesWithoutDecoding: ServiceOf and ActionFullName answer from the
+// encoded data, and agree with the decoded actions.
+func TestNamesWithoutDecoding(t *testing.T) {
+	t.Parallel()
+	lazy, err := decode(embedded, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eager := Default()
+	for id := ActionID(0); int(id) < lazy.NumActions(); id += 97 {
+		want := eager.ActionByID(id)
+		if got := lazy.ActionFullName(id); got != want.FullName() {
+			t.Fatalf("ActionFullName(%d) = %q, want %q", id, got, want.FullName())
+		}
+		if s := lazy.ServiceOf(id); s == nil || s.Prefix != want.Service.Prefix {
+			t.Fatalf("ServiceOf(%d) = %v, want %s", id, s, want.Service.Prefix)
+		}
+	}
+	for si := range lazy.blocks {
+		if lazy.blocks[si].decoded.Load() {
+			t.Fatalf("service %s decoded", lazy.services[si].Prefix)
+		}
+	}
+	if lazy.ActionFullName(-1) != "" || lazy.ServiceOf(ActionID(lazy.NumActions())) != nil {
+		t.Error("out-of-range IDs answered")
+	}
+}

@@ -104,23 +104,27 @@ func PlanEntry(e *capability.Entry, opts Options) (*Plan, error) {
 const searchKeep = 0.75
 
 func planFromSearch(plan *Plan, cfg *config.Config, m *sdkmap.Map, sc sdkmap.Scope) error {
-	hits := capability.Search(plan.Need, 25)
+	// The hits come as IDs: only the top's service is decoded, the others
+	// are skipped by their service alone.
+	hits := capability.SearchIDs(plan.Need, 25)
 	if len(hits) == 0 || hits[0].Score < 3 {
 		return fmt.Errorf("%w %q; try words from the action's description (iamguard actions 'service:*' lists them)", ErrNoMatch, plan.Need)
 	}
-	top := hits[0]
+	cat := catalog.Default()
+	top := capability.Hit{Action: cat.ActionByID(hits[0].ID), Score: hits[0].Score}
 	chosen := []capability.Hit{top}
 	// Others join only when their own name's object (the words after the
 	// verb) is in the need: a description that merely mentions the need, or
 	// the same verb on another thing, is not enough.
 	need := capability.Tokens(plan.Need)
 	for _, h := range hits[1:] {
-		if h.Action.Service != top.Action.Service || h.Score < searchKeep*top.Score || len(chosen) == 3 {
+		if cat.ServiceOf(h.ID) != top.Action.Service || h.Score < searchKeep*top.Score || len(chosen) == 3 {
 			continue
 		}
-		words := capability.Tokens(h.Action.Name)
+		a := cat.ActionByID(h.ID)
+		words := capability.Tokens(a.Name)
 		if len(words) > 1 && slices.ContainsFunc(words[1:], func(w string) bool { return slices.Contains(need, w) }) {
-			chosen = append(chosen, h)
+			chosen = append(chosen, capability.Hit{Action: a, Score: h.Score})
 		}
 	}
 	var names []string

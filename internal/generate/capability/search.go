@@ -118,57 +118,91 @@ func (ix *index) search(need string, limit int) []Hit {
 	return rankHits(ix.cat, scores, limit)
 }
 
-// rankHits turns scores into the best limit hits: highest score first,
-// then by full action name. Permissions-management actions lose a fifth of
-// their score. Only the actions that can make the cut are decoded (the
-// catalog's summaries tell the access level), so a search does not decode
-// every service its words appear in.
+// Scored is a search result before its action is decoded.
+type Scored struct {
+	ID    catalog.ActionID
+	Score float64
+}
+
+// rankHits turns scores into the best limit hits (see rankIDs), decoding
+// their actions.
 func rankHits(cat *catalog.Catalog, scores map[int32]float64, limit int) []Hit {
-	type scored struct {
-		id    int32
-		score float64
+	ranked := rankIDs(cat, scores, limit)
+	hits := make([]Hit, len(ranked))
+	for i, r := range ranked {
+		hits[i] = Hit{Action: cat.ActionByID(r.ID), Score: r.Score}
 	}
-	all := make([]scored, 0, len(scores))
+	return hits
+}
+
+// rankIDs orders scores: highest first, then by full action name.
+// Permissions-management actions lose a fifth of their score. Nothing is
+// decoded: access levels come from the catalog's summaries, and names are
+// read (for the candidates that tie at the cut only) from the encoded data.
+func rankIDs(cat *catalog.Catalog, scores map[int32]float64, limit int) []Scored {
+	all := make([]Scored, 0, len(scores))
 	for id, s := range scores {
 		if cat.Summary(catalog.ActionID(id)).HasAccessLevel(catalog.PermissionsManagement) {
 			s *= 0.8
 		}
-		all = append(all, scored{id, s})
+		all = append(all, Scored{catalog.ActionID(id), s})
 	}
-	slices.SortFunc(all, func(x, y scored) int {
-		if x.score != y.score {
-			if x.score > y.score {
-				return -1
-			}
-			return 1
-		}
-		return int(x.id - y.id)
-	})
-	// Everything scoring at least the limit-th score can be in the result
-	// once ties are broken by name.
-	if limit < len(all) {
-		cut := all[limit-1].score
-		end := limit
-		for end < len(all) && all[end].score == cut {
-			end++
-		}
-		all = all[:end]
-	}
-	hits := make([]Hit, len(all))
-	for i, sc := range all {
-		hits[i] = Hit{Action: cat.ActionByID(catalog.ActionID(sc.id)), Score: sc.score}
-	}
-	slices.SortFunc(hits, func(x, y Hit) int {
+	slices.SortFunc(all, func(x, y Scored) int {
 		if x.Score != y.Score {
 			if x.Score > y.Score {
 				return -1
 			}
 			return 1
 		}
-		return strings.Compare(x.Action.FullName(), y.Action.FullName())
+		return int(x.ID - y.ID)
 	})
-	if len(hits) > limit {
-		hits = hits[:limit]
+	// Everything scoring at least the limit-th score can be in the result
+	// once ties are broken by name.
+	if limit < len(all) {
+		cut := all[limit-1].Score
+		end := limit
+		for end < len(all) && all[end].Score == cut {
+			end++
+		}
+		all = all[:end]
 	}
-	return hits
+	// Names only where scores tie.
+	names := make([]string, len(all))
+	for i := range all {
+		if i > 0 && all[i].Score == all[i-1].Score || i+1 < len(all) && all[i].Score == all[i+1].Score {
+			names[i] = cat.ActionFullName(all[i].ID)
+		}
+	}
+	idx := make([]int, len(all))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		x, y := all[a], all[b]
+		if x.Score != y.Score {
+			if x.Score > y.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(names[a], names[b])
+	})
+	out := make([]Scored, 0, min(limit, len(all)))
+	for _, i := range idx[:min(limit, len(idx))] {
+		out = append(out, all[i])
+	}
+	return out
+}
+
+// SearchIDs is Search without decoding the actions found: for a caller
+// that keeps a few hits of one service, the others cost nothing.
+func SearchIDs(need string, limit int) []Scored {
+	if limit <= 0 {
+		return nil
+	}
+	ix, err := defaultPacked()
+	if err != nil {
+		panic("capability: " + err.Error())
+	}
+	return rankIDs(ix.cat, ix.scores(need), limit)
 }

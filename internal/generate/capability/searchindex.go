@@ -202,6 +202,11 @@ var defaultPacked = sync.OnceValues(func() (*packedIndex, error) {
 
 // search ranks like index.search, reading the packed postings.
 func (ix *packedIndex) search(need string, limit int) []Hit {
+	return rankHits(ix.cat, ix.scores(need), limit)
+}
+
+// scores is BM25 over the packed postings, as index.search computes it.
+func (ix *packedIndex) scores(need string) map[int32]float64 {
 	const k1, b = 1.2, 0.75
 	terms := Tokens(need)
 	slices.Sort(terms)
@@ -219,5 +224,5 @@ func (ix *packedIndex) search(need string, limit int) []Hit {
 			scores[int32(doc)] += idf * norm
 		})
 	}
-	return rankHits(ix.cat, scores, limit)
+	return scores
 }

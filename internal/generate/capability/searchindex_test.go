@@ -46,6 +46,18 @@ func TestPackedSearchMatchesIndex(t *testing.T) {
 			}
 		}
 	}
+	// SearchIDs ranks the same, without decoding.
+	for _, need := range needs {
+		hits, ids := Search(need, 25), SearchIDs(need, 25)
+		if len(hits) != len(ids) {
+			t.Fatalf("%q: Search %d hits, SearchIDs %d", need, len(hits), len(ids))
+		}
+		for i := range hits {
+			if hits[i].Action.ID != ids[i].ID || hits[i].Score != ids[i].Score {
+				t.Errorf("%q hit %d: Search %s, SearchIDs %d", need, i, hits[i].Action.FullName(), ids[i].ID)
+			}
+		}
+	}
 	if hits := Search("reboot an EC2 instance", 1); len(hits) != 1 || hits[0].Action.FullName() != "ec2:RebootInstances" {
 		t.Errorf("Search(reboot an EC2 instance) = %v", hits)
 	}
