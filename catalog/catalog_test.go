@@ -691,3 +691,29 @@ func TestClosestGlobalKey(t *testing.T) {
 		}
 	}
 }
+
+// TestResourceMatcherAgrees: a compiled matcher answers as
+// ActionResourceMatches does, for every s3 and logs action.
+func TestResourceMatcherAgrees(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	arns := []string{"*", "arn:aws:s3:::synthcoreai-uploads/users/a.txt", "arn:aws:s3:::synthcoreai-*", "arn:aws:logs:*:*:log-group:/aws/lambda/engify-*:*", "arn:aws:s3:::" + strings.Repeat("b", 300)}
+	n := 0
+	for _, prefix := range []string{"s3", "logs"} {
+		s, _ := c.Service(prefix)
+		for _, r := range arns {
+			m := c.CompileResourceMatcher(r)
+			for _, a := range s.Actions() {
+				if got, want := m.Matches(a), c.ActionResourceMatches(a, r); got != want {
+					t.Errorf("%s on %q: matcher %v, ActionResourceMatches %v", a.FullName(), r, got, want)
+				}
+				if m.Matches(a) {
+					n++
+				}
+			}
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d matches: the cases test nothing", n)
+	}
+}

@@ -480,19 +480,53 @@ func matchGroup1(g *templateGroup, cp *compiledPattern, hits []*compiledTemplate
 // ActionResourceMatches reports whether resourceARN (an ARN or ARN pattern)
 // can name a resource the action acts on: one of the action's resource
 // types matches it. An action without resource types only accepts "*".
+// To test one ARN against many actions, compile it once with
+// CompileResourceMatcher.
 func (c *Catalog) ActionResourceMatches(a *Action, resourceARN string) bool {
 	if isStar(resourceARN) {
 		return true
 	}
-	ix := c.templates()
-	var cp compiledPattern
-	fast := compilePattern(&cp, resourceARN)
+	var m ResourceMatcher
+	m.init(c, resourceARN)
+	return m.Matches(a)
+}
+
+// ResourceMatcher is an ARN (or ARN pattern) compiled once for
+// ActionResourceMatches-style questions about many actions.
+type ResourceMatcher struct {
+	c    *Catalog
+	arn  string
+	star bool
+	fast bool
+	cp   compiledPattern
+}
+
+// CompileResourceMatcher compiles resourceARN for Matches.
+func (c *Catalog) CompileResourceMatcher(resourceARN string) *ResourceMatcher {
+	m := &ResourceMatcher{}
+	m.init(c, resourceARN)
+	return m
+}
+
+func (m *ResourceMatcher) init(c *Catalog, resourceARN string) {
+	m.c, m.arn, m.star = c, resourceARN, isStar(resourceARN)
+	if !m.star {
+		m.fast = compilePattern(&m.cp, resourceARN)
+	}
+}
+
+// Matches is ActionResourceMatches(a, the compiled ARN).
+func (m *ResourceMatcher) Matches(a *Action) bool {
+	if m.star {
+		return true
+	}
+	ix := m.c.templates()
 	for _, r := range a.Resources {
 		if r.Type == nil {
 			continue
 		}
 		for _, ct := range ix.typeTemplates(r.Type) {
-			if fast && intersectsFast(ct.toks, &cp) || !fast && intersects(ct.toks, resourceARN) {
+			if m.fast && intersectsFast(ct.toks, &m.cp) || !m.fast && intersects(ct.toks, m.arn) {
 				return true
 			}
 		}

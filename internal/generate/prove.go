@@ -325,8 +325,12 @@ func sampleFromTemplate(t, region, account string) string {
 func otherActions(cat *catalog.Catalog, s *catalog.Service, granted map[string]bool, allow []*arn.Pattern, samples []string, n int) []*catalog.Action {
 	// Actions on the very resources the policy grants come first: they are
 	// the neighbours a too-broad policy would let through.
+	matchers := make([]*catalog.ResourceMatcher, len(samples))
+	for i, r := range samples {
+		matchers[i] = cat.CompileResourceMatcher(r)
+	}
 	onSample := func(a *catalog.Action) bool {
-		return slices.ContainsFunc(samples, func(r string) bool { return cat.ActionResourceMatches(a, r) })
+		return slices.ContainsFunc(matchers, func(m *catalog.ResourceMatcher) bool { return m.Matches(a) })
 	}
 	rank := func(a *catalog.Action) int {
 		base := 0
