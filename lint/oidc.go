@@ -8,22 +8,35 @@ import (
 )
 
 // gitHubOIDCHost is GitHub Actions' OIDC issuer; its IAM provider ARN ends
-// ":oidc-provider/" + gitHubOIDCHost and its claims are condition keys
-// prefixed with it.
-const (
-	gitHubOIDCHost   = "token.actions.githubusercontent.com"
-	gitHubSubjectKey = gitHubOIDCHost + ":sub"
-)
+// ":oidc-provider/" + the issuer and its claims are condition keys prefixed
+// with it. An enterprise with a unique issuer URL has the issuer
+// gitHubOIDCHost + "/" + its slug, and keys prefixed with that.
+const gitHubOIDCHost = "token.actions.githubusercontent.com"
 
-// isGitHubOIDCProvider reports whether a Federated principal value names
-// GitHub's OIDC provider, by ARN or by bare host (case-insensitively: a
-// security check should not be dodged by spelling).
-func isGitHubOIDCProvider(v string) bool {
-	if strings.EqualFold(v, gitHubOIDCHost) {
-		return true
+// gitHubOIDCIssuer returns the GitHub issuer a Federated principal value
+// names, by ARN or bare host, with an enterprise slug when there is one
+// (matched case-insensitively: a security check should not be dodged by
+// spelling); ok is false for other providers.
+func gitHubOIDCIssuer(v string) (issuer string, ok bool) {
+	const marker = ":oidc-provider/"
+	if i := strings.Index(strings.ToLower(v), marker); i >= 0 {
+		if !strings.HasPrefix(v, "arn:") {
+			return "", false
+		}
+		v = v[i+len(marker):]
 	}
-	const suffix = ":oidc-provider/" + gitHubOIDCHost
-	return len(v) > len(suffix) && strings.EqualFold(v[len(v)-len(suffix):], suffix)
+	host, slug, hasSlug := strings.Cut(v, "/")
+	if !strings.EqualFold(host, gitHubOIDCHost) || hasSlug && (slug == "" || strings.Contains(slug, "/")) {
+		return "", false
+	}
+	return v, true
+}
+
+// isGitHubOIDCProvider reports whether a Federated principal value names a
+// GitHub Actions OIDC provider.
+func isGitHubOIDCProvider(v string) bool {
+	_, ok := gitHubOIDCIssuer(v)
+	return ok
 }
 
 // subjectUse is how one condition entry on the sub key constrains it.
@@ -76,20 +89,30 @@ func (ps *pass) checkGitHubOIDC(si *stmtInfo) {
 		return
 	}
 	var provider *policy.Value
+	issuer := ""
 	for i := range si.s.Principal.Entries {
 		e := &si.s.Principal.Entries[i]
 		if e.Type != "Federated" {
 			continue
 		}
 		for j := range e.Values.Values {
-			if isGitHubOIDCProvider(e.Values.Values[j].Text) {
-				provider = &e.Values.Values[j]
+			if is, ok := gitHubOIDCIssuer(e.Values.Values[j].Text); ok {
+				provider, issuer = &e.Values.Values[j], is
 				break
 			}
 		}
 	}
 	if provider == nil {
 		return
+	}
+	// The subject key is the issuer's: an enterprise's is
+	// "token.actions.githubusercontent.com/SLUG:sub".
+	gitHubSubjectKey := issuer + ":sub"
+	anyRepo := "any repository on GitHub, in any organisation" // who else can assume the role
+	if strings.EqualFold(issuer, gitHubOIDCHost) {
+		gitHubSubjectKey = gitHubOIDCHost + ":sub"
+	} else {
+		anyRepo = "any repository of the enterprise, in any of its organisations"
 	}
 	type subjectEntry struct {
 		op     *policy.Value
@@ -152,7 +175,7 @@ func (ps *pass) checkGitHubOIDC(si *stmtInfo) {
 			pos, path = c.Pos, c.Path
 			fix = fmt.Sprintf(`Add "%s": "repo:ORG/REPO:ref:refs/heads/main" under StringEquals (or "repo:ORG/REPO:*" under StringLike).`, gitHubSubjectKey)
 		}
-		ps.report("OIDC_TRUST_WITHOUT_SUBJECT", pos, path, fmt.Sprintf("the role trusts %s with no %s condition: a workflow of any repository on GitHub, in any organisation, can assume it", provider.Text, gitHubSubjectKey), fix)
+		ps.report("OIDC_TRUST_WITHOUT_SUBJECT", pos, path, fmt.Sprintf("the role trusts %s with no %s condition: a workflow of %s, can assume it", provider.Text, gitHubSubjectKey, anyRepo), fix)
 		return
 	}
 	for _, se := range entries {
@@ -162,7 +185,7 @@ func (ps *pass) checkGitHubOIDC(si *stmtInfo) {
 			if len(se.e.Values.Values) > 0 {
 				at = &se.e.Values.Values[0]
 			}
-			ps.reportAt("OIDC_TRUST_WITHOUT_SUBJECT", at, fmt.Sprintf("%s on %s only excludes subjects: every other repository on GitHub, in any organisation, can assume the role", se.op.Text, gitHubSubjectKey),
+			ps.reportAt("OIDC_TRUST_WITHOUT_SUBJECT", at, fmt.Sprintf("%s on %s only excludes subjects: a workflow of %s, the excluded ones aside, can assume the role", se.op.Text, gitHubSubjectKey, anyRepo),
 				fmt.Sprintf(`Allow your repositories instead: "StringLike": {"%s": "repo:ORG/REPO:*"} (keep the exclusion beside it if needed).`, gitHubSubjectKey))
 		case subjectWeak:
 			why := "does not require the subject to match"

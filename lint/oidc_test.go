@@ -46,6 +46,10 @@ func TestIsGitHubOIDCProvider(t *testing.T) {
 		"arn:aws:iam::123456789012:oidc-provider/gitlab.com":                                   false,
 		"accounts.google.com":                                false,
 		":oidc-provider/token.actions.githubusercontent.com": false,
+		"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/engify":   true, // an enterprise's issuer
+		"token.actions.githubusercontent.com/engify":                                           true,
+		"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/":         false,
+		"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com/engify/x": false,
 	}
 	for v, want := range cases {
 		if got := isGitHubOIDCProvider(v); got != want {
