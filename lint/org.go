@@ -234,18 +234,23 @@ func (ps *pass) suggestName(svcs []*catalog.Service) string {
 func (ps *pass) sendOnly(set catalog.ActionSet) catalog.ActionSet {
 	out := ps.tempSet()
 	for id := range set.All() {
-		if n := ps.cat.ActionByID(id).Name; strings.HasPrefix(n, "Send") || strings.HasPrefix(n, "Publish") {
+		if isSendName(ps.cat.ActionByID(id).Name) {
 			out.Add(id)
 		}
 	}
 	return *out
 }
 
+// isSendName reports whether an action name is a Send* or Publish* one.
+func isSendName(name string) bool {
+	return strings.HasPrefix(name, "Send") || strings.HasPrefix(name, "Publish")
+}
+
 // allSend reports whether every action of set is a Send* or Publish*
 // action, stopping at the first that is not.
 func (ps *pass) allSend(set catalog.ActionSet) bool {
 	for id := range set.All() {
-		if n := ps.cat.ActionByID(id).Name; !strings.HasPrefix(n, "Send") && !strings.HasPrefix(n, "Publish") {
+		if !isSendName(ps.cat.ActionByID(id).Name) {
 			return false
 		}
 	}

@@ -43,6 +43,19 @@ func (s *Service) needGate() (*gate.Gate, error) {
 	return s.gate.g, nil
 }
 
+// gateFor is the gate and the authenticated caller of a gate step.
+func (s *Service) gateFor(ctx context.Context) (*gate.Gate, Caller, error) {
+	g, err := s.needGate()
+	if err != nil {
+		return nil, Caller{}, err
+	}
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, Caller{}, err
+	}
+	return g, c, nil
+}
+
 // caller returns the authenticated caller, or refuses.
 func caller(ctx context.Context) (Caller, error) {
 	c, ok := CallerFrom(ctx)
@@ -129,11 +142,7 @@ type PlanResponse struct {
 // PlanChange prices, tags and scans a change, decides which approval rule
 // applies, records it, and issues the plan token.
 func (s *Service) PlanChange(ctx context.Context, req PlanRequest) (PlanResponse, error) {
-	g, err := s.needGate()
-	if err != nil {
-		return PlanResponse{}, err
-	}
-	c, err := caller(ctx)
+	g, c, err := s.gateFor(ctx)
 	if err != nil {
 		return PlanResponse{}, err
 	}
@@ -177,11 +186,7 @@ type StepResponse struct {
 
 // RequestApproval moves a planned change to the approvers.
 func (s *Service) RequestApproval(ctx context.Context, req RequestApprovalRequest) (StepResponse, error) {
-	g, err := s.needGate()
-	if err != nil {
-		return StepResponse{}, err
-	}
-	c, err := caller(ctx)
+	g, c, err := s.gateFor(ctx)
 	if err != nil {
 		return StepResponse{}, err
 	}
@@ -221,11 +226,7 @@ type ApproveRequest struct {
 // content and issues the approval token. Over MCP only the people named in
 // approvals.mcpApprovers may approve; nobody approves their own change.
 func (s *Service) ApproveChange(ctx context.Context, req ApproveRequest) (StepResponse, error) {
-	g, err := s.needGate()
-	if err != nil {
-		return StepResponse{}, err
-	}
-	c, err := caller(ctx)
+	g, c, err := s.gateFor(ctx)
 	if err != nil {
 		return StepResponse{}, err
 	}
@@ -250,11 +251,7 @@ type RejectRequest struct {
 
 // RejectChange closes a requested change; it never applies.
 func (s *Service) RejectChange(ctx context.Context, req RejectRequest) (StepResponse, error) {
-	g, err := s.needGate()
-	if err != nil {
-		return StepResponse{}, err
-	}
-	c, err := caller(ctx)
+	g, c, err := s.gateFor(ctx)
 	if err != nil {
 		return StepResponse{}, err
 	}
@@ -295,11 +292,7 @@ type ApplyDocument struct {
 // carries the change out: as a dry run unless the server allows writes and
 // the request asks for one.
 func (s *Service) ApplyChange(ctx context.Context, req ApplyRequest) (ApplyResponse, error) {
-	g, err := s.needGate()
-	if err != nil {
-		return ApplyResponse{}, err
-	}
-	c, err := caller(ctx)
+	g, c, err := s.gateFor(ctx)
 	if err != nil {
 		return ApplyResponse{}, err
 	}

@@ -1,6 +1,7 @@
 package capability
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -79,43 +80,43 @@ func buildIndex(cat *catalog.Catalog) *index {
 }
 
 // Search ranks the catalog's actions against a need with BM25 and returns
-// the best limit hits. Read-level actions win ties over writes, and
-// permissions-management actions are pushed down: a need phrased in plain
-// words rarely means "change who may do what".
+// the best limit hits, ties by full action name. Permissions-management
+// actions are pushed down: a need phrased in plain words rarely means
+// "change who may do what".
 func Search(need string, limit int) []Hit {
 	if limit <= 0 {
 		return nil
 	}
-	ix, err := defaultPacked()
-	if err != nil {
-		// The embedded index is generated from the embedded catalog and a
-		// test keeps them together: a mismatch is a broken build.
-		panic("capability: " + err.Error())
-	}
-	return ix.search(need, limit)
+	return defaultPacked().search(need, limit)
 }
 
-func (ix *index) search(need string, limit int) []Hit {
-	const k1, b = 1.2, 0.75
+// SearchIDs is Search without decoding the actions found: for a caller
+// that keeps a few hits of one service, the others cost nothing.
+func SearchIDs(need string, limit int) []Scored {
+	if limit <= 0 {
+		return nil
+	}
+	ix := defaultPacked()
+	return rankIDs(ix.cat, ix.scores(need), limit)
+}
+
+// searchTerms are a need's distinct terms, in order.
+func searchTerms(need string) []string {
 	terms := Tokens(need)
 	slices.Sort(terms)
-	terms = slices.Compact(terms)
-	scores := map[int32]float64{}
-	n := float64(len(ix.docLen))
-	for _, t := range terms {
-		tid, ok := ix.terms[t]
-		if !ok {
-			continue
-		}
-		ps := ix.postings[tid]
-		idf := math.Log(1 + (n-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
-		for _, p := range ps {
-			tf := float64(p.tf)
-			norm := tf * (k1 + 1) / (tf + k1*(1-b+b*float64(ix.docLen[p.doc])/ix.avgLen))
-			scores[p.doc] += idf * norm
-		}
-	}
-	return rankHits(ix.cat, scores, limit)
+	return slices.Compact(terms)
+}
+
+// idf is BM25's weight of a term found in df of n documents.
+func idf(n, df int) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// bm25 is one term's contribution to a document's score: the term, of
+// weight idf, is tf times in the document, of length docLen.
+func bm25(idf, tf, docLen, avgLen float64) float64 {
+	const k1, b = 1.2, 0.75
+	return idf * (tf * (k1 + 1) / (tf + k1*(1-b+b*docLen/avgLen)))
 }
 
 // Scored is a search result before its action is decoded.
@@ -138,7 +139,7 @@ func rankHits(cat *catalog.Catalog, scores map[int32]float64, limit int) []Hit {
 // rankIDs orders scores: highest first, then by full action name.
 // Permissions-management actions lose a fifth of their score. Nothing is
 // decoded: access levels come from the catalog's summaries, and names are
-// read (for the candidates that tie at the cut only) from the encoded data.
+// read from the encoded data only for runs of equal scores.
 func rankIDs(cat *catalog.Catalog, scores map[int32]float64, limit int) []Scored {
 	all := make([]Scored, 0, len(scores))
 	for id, s := range scores {
@@ -147,62 +148,23 @@ func rankIDs(cat *catalog.Catalog, scores map[int32]float64, limit int) []Scored
 		}
 		all = append(all, Scored{catalog.ActionID(id), s})
 	}
-	slices.SortFunc(all, func(x, y Scored) int {
-		if x.Score != y.Score {
-			if x.Score > y.Score {
-				return -1
+	slices.SortFunc(all, func(x, y Scored) int { return cmp.Compare(y.Score, x.Score) })
+	// Within each run of equal scores, by name; runs past the limit-th hit
+	// cannot be in the result.
+	for i := 0; i < len(all) && i < limit; {
+		j := i + 1
+		for j < len(all) && all[j].Score == all[i].Score {
+			j++
+		}
+		if j-i > 1 {
+			run := all[i:j]
+			names := make(map[catalog.ActionID]string, len(run))
+			for _, r := range run {
+				names[r.ID] = cat.ActionFullName(r.ID)
 			}
-			return 1
+			slices.SortFunc(run, func(x, y Scored) int { return strings.Compare(names[x.ID], names[y.ID]) })
 		}
-		return int(x.ID - y.ID)
-	})
-	// Everything scoring at least the limit-th score can be in the result
-	// once ties are broken by name.
-	if limit < len(all) {
-		cut := all[limit-1].Score
-		end := limit
-		for end < len(all) && all[end].Score == cut {
-			end++
-		}
-		all = all[:end]
+		i = j
 	}
-	// Names only where scores tie.
-	names := make([]string, len(all))
-	for i := range all {
-		if i > 0 && all[i].Score == all[i-1].Score || i+1 < len(all) && all[i].Score == all[i+1].Score {
-			names[i] = cat.ActionFullName(all[i].ID)
-		}
-	}
-	idx := make([]int, len(all))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		x, y := all[a], all[b]
-		if x.Score != y.Score {
-			if x.Score > y.Score {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(names[a], names[b])
-	})
-	out := make([]Scored, 0, min(limit, len(all)))
-	for _, i := range idx[:min(limit, len(idx))] {
-		out = append(out, all[i])
-	}
-	return out
-}
-
-// SearchIDs is Search without decoding the actions found: for a caller
-// that keeps a few hits of one service, the others cost nothing.
-func SearchIDs(need string, limit int) []Scored {
-	if limit <= 0 {
-		return nil
-	}
-	ix, err := defaultPacked()
-	if err != nil {
-		panic("capability: " + err.Error())
-	}
-	return rankIDs(ix.cat, ix.scores(need), limit)
+	return all[:min(limit, len(all))]
 }

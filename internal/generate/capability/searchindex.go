@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -167,20 +166,25 @@ func (ix *packedIndex) termAt(i int) (string, int) {
 	return ix.data[off : off+n], off + n
 }
 
-// postings calls fn with each document and term frequency of term t, and
-// returns how many there are (0 when the term is not in the index).
-func (ix *packedIndex) postings(t string, fn func(doc int, tf float64)) {
+// lookup finds term t: how many documents hold it, and where its
+// postings start (df 0: not indexed).
+func (ix *packedIndex) lookup(t string) (df, off int) {
 	i := sort.Search(ix.nTerms, func(i int) bool { s, _ := ix.termAt(i); return s >= t })
 	if i == ix.nTerms {
-		return
+		return 0, 0
 	}
 	s, off := ix.termAt(i)
 	if s != t {
-		return
+		return 0, 0
 	}
-	n, off := ix.uvarint(off)
+	return ix.uvarint(off)
+}
+
+// eachPosting calls fn with each of the df postings at off: the document
+// and its term frequency.
+func (ix *packedIndex) eachPosting(df, off int, fn func(doc int, tf float64)) {
 	doc := 0
-	for range n {
+	for range df {
 		var d, tf int
 		d, off = ix.uvarint(off)
 		tf, off = ix.uvarint(off)
@@ -189,39 +193,32 @@ func (ix *packedIndex) postings(t string, fn func(doc int, tf float64)) {
 	}
 }
 
-// postingCount is how many documents hold term t.
-func (ix *packedIndex) postingCount(t string) int {
-	n := 0
-	ix.postings(t, func(int, float64) { n++ })
-	return n
-}
-
-var defaultPacked = sync.OnceValues(func() (*packedIndex, error) {
-	return openSearchIndex(embeddedIndex, catalog.Default())
+var defaultPacked = sync.OnceValue(func() *packedIndex {
+	ix, err := openSearchIndex(embeddedIndex, catalog.Default())
+	if err != nil {
+		// The embedded index is generated from the embedded catalog and a
+		// test keeps them together: a mismatch is a broken build.
+		panic("capability: " + err.Error())
+	}
+	return ix
 })
 
-// search ranks like index.search, reading the packed postings.
+// search ranks the packed postings.
 func (ix *packedIndex) search(need string, limit int) []Hit {
 	return rankHits(ix.cat, ix.scores(need), limit)
 }
 
-// scores is BM25 over the packed postings, as index.search computes it.
+// scores is BM25 over the packed postings.
 func (ix *packedIndex) scores(need string) map[int32]float64 {
-	const k1, b = 1.2, 0.75
-	terms := Tokens(need)
-	slices.Sort(terms)
-	terms = slices.Compact(terms)
 	scores := map[int32]float64{}
-	n := float64(ix.nDocs)
-	for _, t := range terms {
-		df := ix.postingCount(t)
+	for _, t := range searchTerms(need) {
+		df, off := ix.lookup(t)
 		if df == 0 {
 			continue
 		}
-		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
-		ix.postings(t, func(doc int, tf float64) {
-			norm := tf * (k1 + 1) / (tf + k1*(1-b+b*ix.docLen(doc)/ix.avgLen))
-			scores[int32(doc)] += idf * norm
+		w := idf(ix.nDocs, df)
+		ix.eachPosting(df, off, func(doc int, tf float64) {
+			scores[int32(doc)] += bm25(w, tf, ix.docLen(doc), ix.avgLen)
 		})
 	}
 	return scores

@@ -6,6 +6,24 @@ import (
 	"github.com/iamguard/iamguard/catalog"
 )
 
+// search ranks over the index built from the catalog (what the generator
+// encodes), the reference the packed index is compared with.
+func (ix *index) search(need string, limit int) []Hit {
+	scores := map[int32]float64{}
+	for _, t := range searchTerms(need) {
+		tid, ok := ix.terms[t]
+		if !ok {
+			continue
+		}
+		ps := ix.postings[tid]
+		w := idf(len(ix.docLen), len(ps))
+		for _, p := range ps {
+			scores[p.doc] += bm25(w, float64(p.tf), float64(ix.docLen[p.doc]), ix.avgLen)
+		}
+	}
+	return rankHits(ix.cat, scores, limit)
+}
+
 // TestSearchIndexIsCurrent: search.idx is the encoding of the embedded
 // catalog's index; a catalog update without "go generate
 // ./internal/generate/capability" fails here.

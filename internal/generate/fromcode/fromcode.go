@@ -252,6 +252,20 @@ func AnalyzeFS(ctx context.Context, fsys fs.FS, root string, opts Options) (*Res
 	return res, nil
 }
 
+// opMemo memoises sdkmap.Map.HasOperation for one file: a file calls the
+// same few operations many times.
+type opMemo map[string]bool
+
+func (o opMemo) has(m *sdkmap.Map, service, op string) bool {
+	k := service + " " + op
+	known, ok := o[k]
+	if !ok {
+		known = m.HasOperation(service, op)
+		o[k] = known
+	}
+	return known
+}
+
 // Analyze reads one file.
 func Analyze(name string, src []byte, lang Language, m *sdkmap.Map) ([]Call, []Warning) {
 	switch lang {

@@ -30,7 +30,7 @@ type jsAnalyzer struct {
 	regions map[string]string
 	calls   []Call
 	warns   []Warning
-	ops     map[string]bool // service + " " + operation → known, memoised
+	ops     opMemo // service + " " + operation → known
 	// objects are the object literals assigned to names, by token index,
 	// so that an input built apart (const params = {…}) is read too.
 	objects map[string][]int
@@ -55,17 +55,7 @@ func (a *jsAnalyzer) argObject(i int) *jsObject {
 	return obj
 }
 
-// hasOp memoises Map.HasOperation: a file calls the same few operations
-// many times.
-func (a *jsAnalyzer) hasOp(service, op string) bool {
-	k := service + " " + op
-	known, ok := a.ops[k]
-	if !ok {
-		known = a.m.HasOperation(service, op)
-		a.ops[k] = known
-	}
-	return known
-}
+func (a *jsAnalyzer) hasOp(service, op string) bool { return a.ops.has(a.m, service, op) }
 
 // AnalyzeJS finds SDK calls in TypeScript or JavaScript source.
 func AnalyzeJS(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
@@ -73,7 +63,7 @@ func AnalyzeJS(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 		return nil, nil // no SDK import: nothing to tokenize
 	}
 	a := &jsAnalyzer{file: file, toks: TokenizeJS(src), m: m,
-		imports: map[string]jsBinding{}, consts: map[string]string{}, clients: map[string]jsClient{}, regions: map[string]string{}, ops: map[string]bool{}, objects: map[string][]int{}}
+		imports: map[string]jsBinding{}, consts: map[string]string{}, clients: map[string]jsClient{}, regions: map[string]string{}, ops: opMemo{}, objects: map[string][]int{}}
 	a.declarations()
 	if len(a.imports) == 0 {
 		return nil, nil // no SDK import, no SDK call

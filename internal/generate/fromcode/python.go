@@ -46,27 +46,18 @@ type pyAnalyzer struct {
 	calls   []Call
 	warns   []Warning
 	imports bool
-	ops     map[string]bool          // service + " " + operation → known, memoised
+	ops     opMemo                   // service + " " + operation → known
 	dicts   map[string]sdkmap.Fields // dict literals assigned to names, for **kwargs
 }
 
-// hasOp memoises Map.HasOperation.
-func (a *pyAnalyzer) hasOp(service, op string) bool {
-	k := service + " " + op
-	known, ok := a.ops[k]
-	if !ok {
-		known = a.m.HasOperation(service, op)
-		a.ops[k] = known
-	}
-	return known
-}
+func (a *pyAnalyzer) hasOp(service, op string) bool { return a.ops.has(a.m, service, op) }
 
 // AnalyzePython finds boto3 calls in Python source.
 func AnalyzePython(file string, src []byte, m *sdkmap.Map) ([]Call, []Warning) {
 	if !bytes.Contains(src, []byte("boto3")) {
 		return nil, nil // no SDK import: nothing to tokenize
 	}
-	a := &pyAnalyzer{file: file, toks: TokenizePython(src), m: m, vars: map[string]pyVal{}, consts: map[string]string{}, regions: map[string]string{}, ops: map[string]bool{}, dicts: map[string]sdkmap.Fields{}}
+	a := &pyAnalyzer{file: file, toks: TokenizePython(src), m: m, vars: map[string]pyVal{}, consts: map[string]string{}, regions: map[string]string{}, ops: opMemo{}, dicts: map[string]sdkmap.Fields{}}
 	a.walk()
 	if !a.imports {
 		return nil, nil
