@@ -233,10 +233,14 @@ func (s ActionSet) Actions(c *Catalog) []*Action {
 	// Services not decoded yet are decoded first, together: a set that
 	// spans many (Expand("*") on a fresh catalog) is decoded in parallel.
 	var todo []int
-	for si := range c.blocks {
-		b := &c.blocks[si]
-		if !b.decoded.Load() && b.end > b.first && s.hasRange(b.first, b.end) {
-			todo = append(todo, si)
+	if first, ok := s.First(); ok && int(first) < c.nActions {
+		// Only the services between the set's first and last IDs.
+		last := min(s.last(), ActionID(c.nActions-1))
+		for si := c.serviceOfAction(first); si <= c.serviceOfAction(last); si++ {
+			b := &c.blocks[si]
+			if !b.decoded.Load() && b.end > b.first && s.hasRange(b.first, b.end) {
+				todo = append(todo, si)
+			}
 		}
 	}
 	if len(todo) > 0 {
@@ -264,6 +268,16 @@ func (s ActionSet) Actions(c *Catalog) []*Action {
 		}
 	}
 	return out
+}
+
+// last is the set's highest ID (-1 when empty).
+func (s ActionSet) last() ActionID {
+	for w := len(s.words) - 1; w >= 0; w-- {
+		if s.words[w] != 0 {
+			return ActionID(w*64 + 63 - bits.LeadingZeros64(s.words[w]))
+		}
+	}
+	return -1
 }
 
 // hasRange reports whether the set has any ID in [first, end).
